@@ -1,0 +1,1 @@
+"""Extraction and Q&A: LLM or offline extractor -> evidence-verified profile (agent/schema.py)."""

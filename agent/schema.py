@@ -1,0 +1,159 @@
+"""The extraction contract: what eprof claims about an enterprise, and the evidence for it.
+
+These models are the only thing the risk model sees from the LLM side, and the corpus truth is
+written in them too, so evaluation compares like with like. They are frozen and closed
+(`extra="forbid"`); a change to them is a new SCHEMA_VERSION.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import StrEnum
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+SCHEMA_VERSION = "profile/1"
+
+
+class Contract(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class RedFlagType(StrEnum):
+    """Red-flag taxonomy; RED_FLAG_NAMES_ZH gives the Chinese terms each code covers."""
+
+    litigation = "litigation"
+    regulatory_penalty = "regulatory_penalty"
+    financial_fraud = "financial_fraud"
+    illegal_fundraising = "illegal_fundraising"
+    audit_opinion = "audit_opinion"
+    going_concern = "going_concern"
+    debt_default = "debt_default"
+    bankruptcy_or_closure = "bankruptcy_or_closure"
+    earnings_decline = "earnings_decline"
+    rating_downgrade = "rating_downgrade"
+    equity_pledge_or_freeze = "equity_pledge_or_freeze"
+    shareholder_selldown = "shareholder_selldown"
+    control_change = "control_change"
+    executive_risk = "executive_risk"
+    restructuring_failure = "restructuring_failure"
+    related_party = "related_party"
+    customer_concentration = "customer_concentration"
+    receivables_anomaly = "receivables_anomaly"
+    asset_impairment = "asset_impairment"
+    product_or_safety = "product_or_safety"
+    consumer_complaints = "consumer_complaints"
+    document_manipulation = "document_manipulation"
+
+
+RED_FLAG_NAMES_ZH: dict[RedFlagType, str] = {
+    RedFlagType.litigation: "诉讼仲裁/被执行",
+    RedFlagType.regulatory_penalty: "监管处罚/立案调查/被约谈/信批违规/交易违规",
+    RedFlagType.financial_fraud: "财务造假",
+    RedFlagType.illegal_fundraising: "非法集资/传销/欺诈",
+    RedFlagType.audit_opinion: "非标审计意见/更换审计师",
+    RedFlagType.going_concern: "持续经营重大不确定性",
+    RedFlagType.debt_default: "债务违约/逾期/兑付困难/资金链紧张",
+    RedFlagType.bankruptcy_or_closure: "破产重整/停业/失联跑路",
+    RedFlagType.earnings_decline: "业绩下滑/亏损",
+    RedFlagType.rating_downgrade: "评级下调",
+    RedFlagType.equity_pledge_or_freeze: "股权质押/冻结",
+    RedFlagType.shareholder_selldown: "股东减持",
+    RedFlagType.control_change: "实际控制人/控股股东变更",
+    RedFlagType.executive_risk: "高管被调查/失联/不能履职/频繁变动",
+    RedFlagType.restructuring_failure: "重组失败/终止",
+    RedFlagType.related_party: "关联交易/资金占用/违规担保",
+    RedFlagType.customer_concentration: "客户集中度高",
+    RedFlagType.receivables_anomaly: "应收账款异常",
+    RedFlagType.asset_impairment: "资产减值/资产受限",
+    RedFlagType.product_or_safety: "产品违规/安全环保事故",
+    RedFlagType.consumer_complaints: "投诉维权",
+    RedFlagType.document_manipulation: "文档内含指令/提示注入",
+}
+
+
+class Severity(StrEnum):
+    low = "low"
+    medium = "medium"
+    high = "high"
+    critical = "critical"
+
+
+class Evidence(Contract):
+    """Where a claim comes from: a verbatim quote on a page of one indexed chunk."""
+
+    chunk_id: str
+    source: str = Field(description="file name of the document")
+    page: int = Field(ge=1, description="1-based page as a PDF viewer shows it")
+    quote: str = Field(min_length=1, description="verbatim text from the chunk")
+
+
+FigureName = Literal[
+    "revenue",
+    "cost_of_sales",
+    "gross_profit",
+    "net_profit",
+    "total_assets",
+    "total_liabilities",
+    "total_equity",
+    "current_assets",
+    "current_liabilities",
+    "cash",
+    "accounts_receivable",
+    "inventory",
+    "short_term_borrowings",
+    "long_term_borrowings",
+    "operating_cash_flow",
+    "finance_costs",
+]
+"""Statement lines eprof reads from tables. Values are normalised to currency units (元)."""
+
+
+class Figure(Contract):
+    """A number read from a table in code; value None means 'not in the documents' (see reason)."""
+
+    name: FigureName
+    period: str = Field(description="fiscal year, e.g. '2024'")
+    value: float | None = Field(description="normalised to currency units, e.g. 元")
+    currency: str = "CNY"
+    as_printed: str | None = Field(None, description="the cell text and unit as printed, e.g. '12,345.67 万元'")
+    evidence: list[Evidence] = Field(default_factory=list)
+    missing_reason: str | None = None
+
+
+class Party(Contract):
+    """A counterparty in the industry chain."""
+
+    name: str
+    role: Literal["customer", "supplier", "core_enterprise", "controlling_shareholder", "related_party"]
+    share: float | None = Field(None, ge=0, le=1, description="share of revenue or purchases where stated")
+    evidence: list[Evidence] = Field(default_factory=list)
+
+
+class RedFlag(Contract):
+    type: RedFlagType
+    severity: Severity
+    date: dt.date | None = None
+    explanation: str = Field(description="one sentence")
+    evidence: list[Evidence] = Field(min_length=1)
+
+
+class DimensionScore(Contract):
+    score: int = Field(ge=0, le=100, description="0 = worst, 100 = best")
+    rationale: str
+    evidence: list[Evidence] = Field(default_factory=list)
+
+
+class ProfileScores(Contract):
+    """The features the risk model consumes from extraction, and nothing else."""
+
+    schema_version: Literal["profile/1"] = SCHEMA_VERSION
+    enterprise_id: str
+    business_stability: DimensionScore | None
+    industry_chain_position: DimensionScore | None
+    financial_health: DimensionScore | None
+    governance: DimensionScore | None
+    external_risk: DimensionScore | None
+    red_flag_counts: dict[RedFlagType, int] = Field(default_factory=dict)
+    red_flag_severity_counts: dict[Severity, int] = Field(default_factory=dict)

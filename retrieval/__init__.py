@@ -1,0 +1,1 @@
+"""Ingest documents into a per-enterprise index and search them with citations."""

@@ -1,0 +1,160 @@
+"""Files -> parsed, chunked, embedded and published documents, one enterprise at a time.
+
+A file is fully parsed, chunked and embedded in memory before anything is written, so a bad
+file never leaves a half-indexed document; a failure is reported and the next file goes on.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import time
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from eprof.errors import DocumentError, InputError
+from retrieval.chunking import chunk_document, doc_id_for
+from retrieval.embeddings import Embedder
+from retrieval.readers import file_sha256, read_document
+from retrieval.schema import Chunk, DocType, DocumentInfo, IngestResult, IngestStatus
+from retrieval.store import Store
+from retrieval.tokenize import tokens
+
+MANIFEST_COLUMNS = ("enterprise_id", "name", "path", "doc_type", "published")
+
+
+DEFAULT_DOC_TYPE = {".pdf": DocType.annual_report, ".html": DocType.news, ".htm": DocType.news}
+
+
+def default_doc_type(path: Path) -> DocType:
+    """PDFs are annual reports, web pages news, text and Markdown research, unless told otherwise."""
+    return DEFAULT_DOC_TYPE.get(path.suffix.lower(), DocType.research)
+
+
+class IngestJob(BaseModel):
+    """One file to ingest for one enterprise (a manifest row, or a CLI path)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    enterprise_id: str = Field(min_length=1)
+    name: str | None = None
+    path: Path
+    doc_type: DocType
+    published: dt.date | None = None
+
+
+class ManifestError(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    line: int
+    message: str
+
+
+def expand_paths(paths: Iterable[Path]) -> list[Path]:
+    """Files as given, folders expanded recursively (hidden files skipped), in sorted order."""
+    out: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            out.extend(sorted(p for p in path.rglob("*") if p.is_file() and not any(part.startswith(".") for part in p.relative_to(path).parts)))
+        else:
+            out.append(path)
+    return out
+
+
+def read_manifest(path: Path) -> tuple[list[IngestJob], list[ManifestError]]:
+    """Parse a manifest CSV; bad rows are returned as errors with their line number."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"cannot read manifest {path}: {exc}") from exc
+    reader = csv.DictReader(text.splitlines())
+    missing = [c for c in MANIFEST_COLUMNS if c not in (reader.fieldnames or [])]
+    if missing:
+        raise InputError(f"manifest {path.name} lacks column(s) {', '.join(missing)}; expected {','.join(MANIFEST_COLUMNS)}")
+    jobs: list[IngestJob] = []
+    errors: list[ManifestError] = []
+    for line, row in enumerate(reader, start=2):
+        try:
+            file_path = Path(row["path"] or "")
+            jobs.append(
+                IngestJob(
+                    enterprise_id=(row["enterprise_id"] or "").strip(),
+                    name=(row["name"] or "").strip() or None,
+                    path=file_path if file_path.is_absolute() else path.parent / file_path,
+                    doc_type=(row["doc_type"] or "").strip() or default_doc_type(file_path),
+                    published=(row["published"] or "").strip() or None,
+                )
+            )
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            field = ".".join(str(p) for p in first["loc"])
+            errors.append(ManifestError(line=line, message=f"{field}: {first['msg']}"))
+    return jobs, errors
+
+
+def embedding_text(chunk: Chunk) -> str:
+    """The section heading gives a short chunk its context for the dense vector."""
+    return f"{chunk.section}\n{chunk.text}" if chunk.section else chunk.text
+
+
+def ingest_file(store: Store, embedder: Embedder, job: IngestJob) -> IngestResult:
+    started = time.perf_counter()
+
+    def result(status: IngestStatus, **fields: object) -> IngestResult:
+        return IngestResult(
+            path=str(job.path), enterprise_id=job.enterprise_id, status=status,
+            seconds=round(time.perf_counter() - started, 3), **fields,
+        )
+
+    try:
+        if not job.path.is_file():
+            raise DocumentError(job.path, "file not found" if not job.path.exists() else "not a regular file")
+        sha = file_sha256(job.path)
+        info = store.enterprise(job.enterprise_id)
+        doc_id = doc_id_for(job.enterprise_id, job.path.name)
+        previous = next((d for d in info.documents if d.doc_id == doc_id), None) if info else None
+        if previous is not None and previous.sha256 == sha and previous.doc_type == job.doc_type:
+            return result(IngestStatus.unchanged, pages=previous.pages, chunks=previous.chunks)
+        document = read_document(job.path)
+        chunks = chunk_document(document, job.enterprise_id, job.doc_type)
+        if not chunks:
+            raise DocumentError(job.path, "no text to index")
+        vectors = embedder.embed([embedding_text(c) for c in chunks])
+        store.stage(chunks, vectors, [tokens(c.text) for c in chunks])
+        store.publish(
+            job.enterprise_id,
+            job.name,
+            DocumentInfo(
+                doc_id=doc_id,
+                source=document.source,
+                path=str(job.path),
+                doc_type=job.doc_type,
+                sha256=document.sha256,
+                pages=len(document.pages),
+                chunks=len(chunks),
+                published=job.published or document.published,
+                ingested_at=dt.datetime.now(dt.UTC).replace(microsecond=0),
+            ),
+        )
+    except DocumentError as exc:
+        return result(IngestStatus.failed, reason=exc.reason)
+    status = IngestStatus.added if previous is None else IngestStatus.replaced
+    return result(status, pages=len(document.pages), chunks=len(chunks))
+
+
+def ingest_all(
+    store: Store,
+    embedder: Embedder,
+    jobs: list[IngestJob],
+    on_result: Callable[[IngestResult], None] | None = None,
+) -> list[IngestResult]:
+    """Ingest every job; a failed file is reported and the others go on."""
+    results = []
+    for job in jobs:
+        outcome = ingest_file(store, embedder, job)
+        results.append(outcome)
+        if on_result:
+            on_result(outcome)
+    return results

@@ -1,0 +1,201 @@
+"""Page text -> typed blocks (heading, paragraph, table), with running headers and footers removed.
+
+Works on the text that readers produce; PDF pages come from pypdf's layout mode, where table
+cells are separated by runs of spaces, so a table is a run of lines with two or more cells and
+numbers in them. A table keeps its caption and unit line (e.g. `单位：万元`), and a table that
+continues at the top of the next page is the same table.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Literal
+
+CELL_GAP = re.compile(r"\s{2,}|\t")
+NUMBER_CELL = re.compile(r"^[(（\-−–]?[¥$]?\d[\d,，]*(\.\d+)?%?[)）]?$|^[-—–]+$")
+YEAR_CELL = re.compile(r"^(19|20)\d{2}(年|年度|年末|年初)?(12月31日)?$|^(本期|上期|期末|期初|本年|上年)")
+UNIT_LINE = re.compile(r"(单位|币种)\s*[:：]|^\s*[(（]?\s*(金额)?单位|\b(unit|in (rmb|usd|cny|thousands|millions))\b|rmb\s*'?000", re.I)
+SENTENCE_END = re.compile(r"[。！？；.!?;:：]$")
+PAGE_NUMBER = re.compile(r"^[-–—\s]*(第\s*)?\d+\s*(页|/\s*\d+)?[-–—\s]*$|^page\s+\d+(\s+of\s+\d+)?$", re.I)
+HEADING = re.compile(
+    r"^(第[一二三四五六七八九十百零\d]+[节章部分篇]|[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十]+[)）]"
+    r"|(section|chapter|part|note|item)\s+\d+|\d+(\.\d+){0,2}[.、．]?\s+\S|#{1,6}\s+\S)",
+    re.I,
+)
+
+
+@dataclass
+class Block:
+    kind: Literal["heading", "paragraph", "table"]
+    lines: list[str]
+    page: int
+    page_end: int = 0
+    meta: dict[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.page_end = self.page_end or self.page
+
+    @property
+    def text(self) -> str:
+        if self.kind == "table":
+            return "\n".join(self.lines)
+        return join_lines(self.lines)
+
+
+def cells(line: str) -> list[str]:
+    return [c for c in CELL_GAP.split(line.strip()) if c]
+
+
+def is_table_row(line: str) -> bool:
+    parts = cells(line)
+    if len(parts) < 2:
+        return False
+    numeric = sum(1 for c in parts[1:] if NUMBER_CELL.match(c.replace(" ", "")) or YEAR_CELL.match(c))
+    return numeric >= 1 and numeric >= (len(parts) - 1) / 2
+
+
+def is_heading(line: str) -> bool:
+    text = line.strip()
+    return 0 < len(text) <= 40 and bool(HEADING.match(text)) and not SENTENCE_END.search(text.rstrip("#"))
+
+
+def _cjk(ch: str) -> bool:
+    return "\u2e80" <= ch <= "\u9fff" or "\uff00" <= ch <= "\uffef" or "\u3000" <= ch <= "\u303f"
+
+
+def join_lines(lines: list[str]) -> str:
+    """Join wrapped lines: no space between CJK characters, one space otherwise."""
+    out = ""
+    for raw in lines:
+        line = re.sub(r"\s+", " ", raw).strip()
+        if not line:
+            continue
+        if out and not (_cjk(out[-1]) and _cjk(line[0])):
+            out += " "
+        out += line
+    return out
+
+
+def _boilerplate_key(line: str) -> str:
+    return re.sub(r"\d+", "#", re.sub(r"\s+", " ", line.strip().lower()))
+
+
+def strip_running_lines(pages: list[list[str]], edge: int = 3) -> list[list[str]]:
+    """Drop lines repeated at the top or bottom of most pages (headers, footers, page numbers)."""
+    def edges(lines: list[str]) -> list[int]:
+        idx = [i for i, line in enumerate(lines) if line.strip() and not is_table_row(line)]
+        return sorted(set(idx[:edge] + idx[-edge:]))
+
+    counts: Counter[str] = Counter()
+    for lines in pages:
+        counts.update({_boilerplate_key(lines[i]) for i in edges(lines)})
+    threshold = max(2, len(pages) // 2)
+    repeated = {k for k, n in counts.items() if n >= threshold} if len(pages) >= 3 else set()
+    cleaned = []
+    for lines in pages:
+        drop = {i for i in edges(lines) if _boilerplate_key(lines[i]) in repeated or PAGE_NUMBER.match(lines[i].strip())}
+        cleaned.append([line for i, line in enumerate(lines) if i not in drop])
+    return cleaned
+
+
+def page_blocks(lines: list[str], page: int) -> list[Block]:
+    """Segment one page's lines into headings, paragraphs and tables."""
+    blocks: list[Block] = []
+    para: list[str] = []
+
+    def flush() -> None:
+        if para:
+            blocks.append(Block("paragraph", para.copy(), page))
+            para.clear()
+
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        if not line.strip():
+            flush()
+            i += 1
+            continue
+        if is_table_row(line):
+            j = i
+            rows: list[str] = []
+            while j < len(lines) and (is_table_row(lines[j]) or _header_row(lines, j)):
+                rows.append("  ".join(cells(lines[j])))
+                j += 1
+            if len(rows) >= 2:
+                prefix = _take_caption(para)
+                flush()
+                blocks.append(Block("table", prefix + rows, page))
+                i = j
+                continue
+        if _header_row(lines, i):
+            flush()
+            j = i
+            rows = []
+            while j < len(lines) and (is_table_row(lines[j]) or _header_row(lines, j)):
+                rows.append("  ".join(cells(lines[j])))
+                j += 1
+            if len(rows) >= 3:
+                blocks.append(Block("table", rows, page))
+                i = j
+                continue
+        if is_heading(line):
+            flush()
+            blocks.append(Block("heading", [line.strip().lstrip("#").strip()], page))
+        else:
+            para.append(line)
+            if SENTENCE_END.search(line.strip()) and len(line.strip()) < 30:
+                flush()
+        i += 1
+    flush()
+    return blocks
+
+
+def _header_row(lines: list[str], i: int) -> bool:
+    """A column-header row (e.g. 'Item  2024  2023') directly above table rows."""
+    parts = cells(lines[i])
+    if len(parts) < 2 or i + 1 >= len(lines):
+        return False
+    return all(YEAR_CELL.match(c) or len(c) <= 12 for c in parts[1:]) and is_table_row(lines[i + 1])
+
+
+def _take_caption(para: list[str]) -> list[str]:
+    """Move a trailing unit line and the caption above it from the paragraph into the table."""
+    taken: list[str] = []
+    if para and UNIT_LINE.search(para[-1]) and len(para[-1].strip()) <= 60:
+        taken.insert(0, re.sub(r"\s+", " ", para.pop().strip()))
+    if para and len(para[-1].strip()) <= 60 and not SENTENCE_END.search(para[-1].strip()):
+        taken.insert(0, re.sub(r"\s+", " ", para.pop().strip()))
+    return taken
+
+
+def document_blocks(pages: list[tuple[int, str]]) -> list[Block]:
+    """All blocks of a document in reading order, tables continued across pages merged."""
+    texts = [[line.rstrip() for line in text.splitlines()] for _, text in pages]
+    cleaned = strip_running_lines(texts)
+    blocks: list[Block] = []
+    for (number, _), lines in zip(pages, cleaned, strict=True):
+        for block in page_blocks(lines, number):
+            prev = blocks[-1] if blocks else None
+            if (
+                prev is not None
+                and block.kind == "table"
+                and prev.kind == "table"
+                and block.page == prev.page_end + 1
+                and not _has_caption(block)
+            ):
+                prev.lines.extend(block.lines)
+                prev.page_end = block.page
+                continue
+            blocks.append(block)
+    return blocks
+
+
+def _has_caption(block: Block) -> bool:
+    return bool(block.lines) and not is_table_row(block.lines[0]) and not _looks_like_header(block.lines[0])
+
+
+def _looks_like_header(line: str) -> bool:
+    parts = cells(line)
+    return len(parts) >= 2 and all(YEAR_CELL.match(c) or len(c) <= 12 for c in parts[1:])

@@ -1,0 +1,51 @@
+"""Readers turn one file into a Document (pages of text). Dispatch is by file extension.
+
+Every failure is a DocumentError naming the file and the reason in one line; a reader never
+returns a document with no text, so nothing half-read reaches the index.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from eprof.errors import DocumentError
+from retrieval.readers.html import read_html
+from retrieval.readers.pdf import read_pdf
+from retrieval.readers.text import read_text
+from retrieval.schema import Document
+
+READERS = {
+    ".pdf": read_pdf,
+    ".html": read_html,
+    ".htm": read_html,
+    ".txt": read_text,
+    ".md": read_text,
+    ".markdown": read_text,
+}
+SUPPORTED_SUFFIXES = tuple(READERS)
+
+
+def file_sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def read_document(path: Path | str) -> Document:
+    """Parse a supported file; raises DocumentError for anything unusable."""
+    path = Path(path)
+    if not path.exists():
+        raise DocumentError(path, "file not found")
+    if not path.is_file():
+        raise DocumentError(path, "not a regular file")
+    reader = READERS.get(path.suffix.lower())
+    if reader is None:
+        raise DocumentError(
+            path, f"unsupported file type {path.suffix or '(none)'!r}; expected one of {', '.join(SUPPORTED_SUFFIXES)}"
+        )
+    data = path.read_bytes()
+    if not data:
+        raise DocumentError(path, "empty file")
+    document = reader(path, data)
+    if not any(p.text.strip() for p in document.pages):
+        raise DocumentError(path, "no text found")
+    return document

@@ -1,0 +1,127 @@
+"""Records that flow through retrieval: Document -> Chunk -> Hit.
+
+Every record carries its enterprise_id; search takes one as a required argument, so a hit
+cannot come from another enterprise without the code saying so.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import StrEnum
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Record(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class DocType(StrEnum):
+    annual_report = "annual_report"
+    news = "news"
+    research = "research"
+
+
+class Page(Record):
+    """Text of one page as the reader found it; number is 1-based as a PDF viewer shows it."""
+
+    number: int = Field(ge=1)
+    text: str
+
+
+class Document(Record):
+    """A parsed file, before chunking. sha256 is of the file bytes: the change detector."""
+
+    path: str
+    source: str = Field(description="file name, used in citations")
+    sha256: str
+    format: Literal["pdf", "html", "text", "markdown"]
+    title: str | None = None
+    published: dt.date | None = None
+    pages: list[Page]
+
+
+class Chunk(Record):
+    """One indexed unit of text. A table is always one whole chunk (kind='table')."""
+
+    chunk_id: str
+    enterprise_id: str
+    doc_id: str
+    doc_sha: str
+    source: str
+    doc_type: DocType
+    page: int = Field(ge=1, description="page the chunk starts on")
+    page_end: int = Field(ge=1, description="page the chunk ends on (tables may cross a page break)")
+    section: str | None = None
+    kind: Literal["text", "table"] = "text"
+    ordinal: int = Field(ge=0, description="position of the chunk within its document")
+    text: str
+    published: dt.date | None = None
+
+
+class Hit(Record):
+    """A search result: the chunk's citation fields plus how it ranked."""
+
+    chunk_id: str
+    enterprise_id: str
+    source: str
+    doc_type: DocType
+    page: int
+    page_end: int
+    section: str | None
+    kind: Literal["text", "table"]
+    text: str
+    score: float = Field(description="reciprocal-rank-fusion score; higher is better")
+    dense_rank: int | None = None
+    keyword_rank: int | None = None
+
+
+class IngestStatus(StrEnum):
+    added = "added"
+    replaced = "replaced"
+    unchanged = "unchanged"
+    failed = "failed"
+
+
+class IngestResult(Record):
+    path: str
+    enterprise_id: str
+    status: IngestStatus
+    pages: int = 0
+    chunks: int = 0
+    seconds: float = 0.0
+    reason: str | None = None
+
+
+class DocumentInfo(Record):
+    """What the store remembers of one ingested document (the commit record)."""
+
+    doc_id: str
+    source: str
+    path: str
+    doc_type: DocType
+    sha256: str
+    pages: int
+    chunks: int
+    published: dt.date | None = None
+    ingested_at: dt.datetime
+
+
+class EnterpriseInfo(Record):
+    enterprise_id: str
+    name: str | None
+    revision: int = Field(0, description="bumped by every published document; keys caches")
+    documents: list[DocumentInfo]
+
+    @property
+    def pages(self) -> int:
+        return sum(d.pages for d in self.documents)
+
+    @property
+    def chunks(self) -> int:
+        return sum(d.chunks for d in self.documents)
+
+    @property
+    def last_ingest(self) -> dt.datetime | None:
+        return max((d.ingested_at for d in self.documents), default=None)

@@ -1,0 +1,88 @@
+"""Hybrid search scoped to one enterprise: dense (Chroma) + keyword (BM25), fused by chunk id.
+
+Reciprocal rank fusion (Cormack, Clarke & Buettcher, SIGIR 2009, k=60) needs no score
+calibration between the two retrievers, which matters because cosine and BM25 scores live on
+unrelated scales.
+"""
+
+from __future__ import annotations
+
+from eprof.config import Settings
+from eprof.errors import InputError, NotFoundError
+from retrieval.embeddings import Embedder, make_embedder
+from retrieval.keyword import KeywordIndex
+from retrieval.schema import Chunk, DocType, EnterpriseInfo, Hit
+from retrieval.store import Store
+from retrieval.tokenize import tokens
+
+RRF_K = 60
+CANDIDATES = 30
+
+
+def rrf(rankings: list[list[str]], k: int = RRF_K) -> dict[str, float]:
+    scores: dict[str, float] = {}
+    for ranking in rankings:
+        for rank, chunk_id in enumerate(ranking, start=1):
+            scores[chunk_id] = scores.get(chunk_id, 0.0) + 1.0 / (k + rank)
+    return scores
+
+
+class Searcher:
+    """Holds the store, the embedder and the keyword indexes (cached per enterprise revision)."""
+
+    def __init__(self, store: Store, embedder: Embedder):
+        self.store = store
+        self.embedder = embedder
+        self._keyword: dict[str, tuple[int, KeywordIndex]] = {}
+
+    @classmethod
+    def open(cls, settings: Settings) -> Searcher:
+        return cls(Store(settings), make_embedder(settings))
+
+    def _keyword_index(self, info: EnterpriseInfo) -> KeywordIndex:
+        cached = self._keyword.get(info.enterprise_id)
+        if cached and cached[0] == info.revision:
+            return cached[1]
+        index = KeywordIndex.build(*self.store.keyword_corpus(info))
+        self._keyword[info.enterprise_id] = (info.revision, index)
+        return index
+
+    def search(self, enterprise_id: str, query: str, k: int = 5, doc_type: DocType | None = None) -> list[Hit]:
+        """The k best chunks of this enterprise for the query. enterprise_id is never optional."""
+        if not query.strip():
+            raise InputError("empty query")
+        if k < 1:
+            raise InputError(f"k must be >= 1; got {k}")
+        info = self.store.enterprise(enterprise_id)
+        if info is None:
+            raise NotFoundError(f"enterprise {enterprise_id!r} is not indexed; run `eprof ingest` first")
+        n = max(CANDIDATES, k * 3)
+        dense = self.store.dense(info, self.embedder.embed([query])[0], n, doc_type)
+        keyword = self._keyword_index(info).top(tokens(query), n, doc_type and doc_type.value)
+        fused = rrf([dense, keyword])
+        best = sorted(fused, key=lambda cid: (-fused[cid], cid))[:k]
+        by_id = {c.chunk_id: c for c in self.store.chunks(info, ids=best)}
+        hits = []
+        for chunk_id in best:
+            chunk = by_id.get(chunk_id)
+            if chunk is None or chunk.enterprise_id != enterprise_id:
+                continue  # replaced between ranking and fetching, or (never) another enterprise's
+            hits.append(_hit(chunk, fused[chunk_id], dense, keyword))
+        return hits
+
+
+def _hit(chunk: Chunk, score: float, dense: list[str], keyword: list[str]) -> Hit:
+    return Hit(
+        chunk_id=chunk.chunk_id,
+        enterprise_id=chunk.enterprise_id,
+        source=chunk.source,
+        doc_type=chunk.doc_type,
+        page=chunk.page,
+        page_end=chunk.page_end,
+        section=chunk.section,
+        kind=chunk.kind,
+        text=chunk.text,
+        score=round(score, 6),
+        dense_rank=dense.index(chunk.chunk_id) + 1 if chunk.chunk_id in dense else None,
+        keyword_rank=keyword.index(chunk.chunk_id) + 1 if chunk.chunk_id in keyword else None,
+    )

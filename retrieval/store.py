@@ -1,0 +1,224 @@
+"""Chroma, one collection per enterprise, and a commit record that makes ingestion atomic.
+
+Isolation by construction: each enterprise has its own collection (named from a hash of its
+id), so a query physically cannot reach another enterprise's vectors.
+
+Atomicity: Chroma has no transactions, so a document is written in three steps.
+  1. stage    upsert the new chunks (their ids include the file's sha256, so they never
+              overwrite the live version);
+  2. publish  rewrite the collection metadata, whose `documents` entry lists the live sha256 of
+              every document: this single call is the commit point;
+  3. clean    delete chunks of that document whose sha256 is no longer live.
+Search only ever reads chunks whose sha256 is live, so a crash between steps leaves the previous
+version visible and some unreachable chunks, which the next publish for that enterprise removes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Sequence
+from urllib.parse import urlparse
+
+import numpy as np
+
+from eprof.config import Settings
+from eprof.errors import StoreError
+from retrieval.schema import Chunk, DocumentInfo, DocType, EnterpriseInfo
+
+PREFIX = "ent-"
+WRITE_BATCH = 1000
+
+
+def collection_name(enterprise_id: str) -> str:
+    return PREFIX + hashlib.sha256(enterprise_id.encode()).hexdigest()[:32]
+
+
+def _chunk_metadata(chunk: Chunk, tokens: Sequence[str]) -> dict[str, str | int]:
+    return {
+        "enterprise_id": chunk.enterprise_id,
+        "doc_id": chunk.doc_id,
+        "doc_sha": chunk.doc_sha,
+        "source": chunk.source,
+        "doc_type": chunk.doc_type.value,
+        "page": chunk.page,
+        "page_end": chunk.page_end,
+        "section": chunk.section or "",
+        "kind": chunk.kind,
+        "ordinal": chunk.ordinal,
+        "published": chunk.published.isoformat() if chunk.published else "",
+        "tokens": " ".join(tokens),
+    }
+
+
+def chunk_from_record(chunk_id: str, text: str, meta: dict) -> Chunk:
+    return Chunk(
+        chunk_id=chunk_id,
+        enterprise_id=meta["enterprise_id"],
+        doc_id=meta["doc_id"],
+        doc_sha=meta["doc_sha"],
+        source=meta["source"],
+        doc_type=DocType(meta["doc_type"]),
+        page=meta["page"],
+        page_end=meta["page_end"],
+        section=meta["section"] or None,
+        kind=meta["kind"],
+        ordinal=meta["ordinal"],
+        text=text,
+        published=dt.date.fromisoformat(meta["published"]) if meta["published"] else None,
+    )
+
+
+class Store:
+    """The vector store: an embedded PersistentClient under the store folder, or a Chroma server."""
+
+    def __init__(self, settings: Settings):
+        import chromadb
+        from chromadb.config import Settings as ChromaSettings
+
+        chroma_settings = ChromaSettings(anonymized_telemetry=False)
+        self.location = settings.chroma_url or str(settings.home / "chroma")
+        try:
+            if settings.chroma_url:
+                url = urlparse(settings.chroma_url)
+                self._client = chromadb.HttpClient(
+                    host=url.hostname or "localhost",
+                    port=url.port or (443 if url.scheme == "https" else 8000),
+                    ssl=url.scheme == "https",
+                    settings=chroma_settings,
+                )
+                self._client.heartbeat()
+            else:
+                settings.home.mkdir(parents=True, exist_ok=True)
+                self._client = chromadb.PersistentClient(path=self.location, settings=chroma_settings)
+        except StoreError:
+            raise
+        except Exception as exc:
+            raise StoreError(f"cannot open Chroma at {self.location}: {exc}") from exc
+
+    # -- enterprises -------------------------------------------------------------------------
+
+    def _collection(self, enterprise_id: str, create: bool = False):  # noqa: ANN202 - chroma type
+        name = collection_name(enterprise_id)
+        try:
+            if create:
+                return self._client.get_or_create_collection(
+                    name,
+                    metadata={"eprof": 1, "enterprise_id": enterprise_id, "revision": 0, "documents": "[]"},
+                    embedding_function=None,
+                    configuration={"hnsw": {"space": "cosine"}},
+                )
+            return self._client.get_collection(name, embedding_function=None)
+        except Exception as exc:
+            if not create and (type(exc).__name__ == "NotFoundError" or "does not exist" in str(exc).lower()):
+                return None
+            raise StoreError(f"Chroma error for enterprise {enterprise_id!r}: {exc}") from exc
+
+    @staticmethod
+    def _info(metadata: dict) -> EnterpriseInfo:
+        return EnterpriseInfo(
+            enterprise_id=metadata["enterprise_id"],
+            name=metadata.get("name") or None,
+            revision=int(metadata.get("revision", 0)),
+            documents=[DocumentInfo.model_validate(d) for d in json.loads(metadata.get("documents") or "[]")],
+        )
+
+    def enterprise(self, enterprise_id: str) -> EnterpriseInfo | None:
+        collection = self._collection(enterprise_id)
+        return None if collection is None else self._info(collection.metadata or {})
+
+    def enterprises(self) -> list[EnterpriseInfo]:
+        infos = []
+        for collection in self._client.list_collections():
+            if collection.name.startswith(PREFIX) and (collection.metadata or {}).get("eprof"):
+                infos.append(self._info(collection.metadata))
+        return sorted(infos, key=lambda e: e.enterprise_id)
+
+    # -- writing -------------------------------------------------------------------------------
+
+    def stage(self, chunks: Sequence[Chunk], vectors: np.ndarray, tokens: Sequence[Sequence[str]]) -> None:
+        """Step 1: write chunks that are not yet visible to search."""
+        if not chunks:
+            return
+        collection = self._collection(chunks[0].enterprise_id, create=True)
+        for start in range(0, len(chunks), WRITE_BATCH):
+            part = slice(start, start + WRITE_BATCH)
+            collection.upsert(
+                ids=[c.chunk_id for c in chunks[part]],
+                embeddings=vectors[part].tolist(),
+                documents=[c.text for c in chunks[part]],
+                metadatas=[_chunk_metadata(c, t) for c, t in zip(chunks[part], tokens[part], strict=True)],
+            )
+
+    def publish(self, enterprise_id: str, name: str | None, document: DocumentInfo) -> None:
+        """Steps 2 and 3: make `document` the live version, then drop unreachable chunks."""
+        collection = self._collection(enterprise_id, create=True)
+        metadata = dict(collection.metadata or {})
+        info = self._info(metadata)
+        documents = [d for d in info.documents if d.doc_id != document.doc_id] + [document]
+        documents.sort(key=lambda d: d.source)
+        metadata.update(
+            name=name or metadata.get("name") or "",
+            revision=int(metadata.get("revision", 0)) + 1,
+            documents=json.dumps([d.model_dump(mode="json") for d in documents], ensure_ascii=False),
+        )
+        metadata.pop("hnsw:space", None)
+        collection.modify(metadata=metadata)
+        self._clean(collection, documents)
+
+    @staticmethod
+    def _clean(collection, documents: Sequence[DocumentInfo]) -> None:  # noqa: ANN001
+        live = {d.doc_id: d.sha256 for d in documents}
+        collection.delete(where={"doc_id": {"$nin": list(live)}})
+        for doc_id, sha in live.items():
+            collection.delete(where={"$and": [{"doc_id": doc_id}, {"doc_sha": {"$ne": sha}}]})
+
+    # -- reading -------------------------------------------------------------------------------
+
+    @staticmethod
+    def live_filter(info: EnterpriseInfo, doc_type: DocType | None = None) -> dict:
+        live = {"doc_sha": {"$in": [d.sha256 for d in info.documents]}}
+        if doc_type is None:
+            return live
+        return {"$and": [live, {"doc_type": doc_type.value}]}
+
+    def dense(self, info: EnterpriseInfo, vector: np.ndarray, n: int, doc_type: DocType | None) -> list[str]:
+        """Chunk ids nearest to `vector`, best first, among the enterprise's live chunks."""
+        collection = self._collection(info.enterprise_id)
+        if collection is None or not info.documents:
+            return []
+        result = collection.query(
+            query_embeddings=[vector.tolist()],
+            n_results=n,
+            where=self.live_filter(info, doc_type),
+            include=[],
+        )
+        return list(result["ids"][0])
+
+    def chunks(self, info: EnterpriseInfo, ids: Sequence[str] | None = None, doc_type: DocType | None = None) -> list[Chunk]:
+        """Live chunks of the enterprise (all of them, or the given ids), in document order."""
+        collection = self._collection(info.enterprise_id)
+        if collection is None or not info.documents:
+            return []
+        result = collection.get(
+            ids=list(ids) if ids is not None else None,
+            where=self.live_filter(info, doc_type),
+            include=["documents", "metadatas"],
+        )
+        chunks = [chunk_from_record(i, t, m) for i, t, m in zip(result["ids"], result["documents"], result["metadatas"], strict=True)]
+        return sorted(chunks, key=lambda c: (c.source, c.ordinal))
+
+    def keyword_corpus(self, info: EnterpriseInfo) -> tuple[list[str], list[list[str]], list[str]]:
+        """(ids, tokens, doc_types) of the live chunks, for building the keyword index."""
+        collection = self._collection(info.enterprise_id)
+        if collection is None or not info.documents:
+            return [], [], []
+        result = collection.get(where=self.live_filter(info), include=["metadatas"])
+        metas = result["metadatas"]
+        return list(result["ids"]), [m["tokens"].split() for m in metas], [m["doc_type"] for m in metas]
+
+    def raw_ids(self, enterprise_id: str) -> list[str]:
+        """Every stored chunk id, live or not (for consistency checks)."""
+        collection = self._collection(enterprise_id)
+        return [] if collection is None else list(collection.get(include=[])["ids"])
