@@ -1,7 +1,8 @@
 """Document -> Chunks: sentence-aware packing within a page, tables whole, section carried along.
 
-Chunk ids hash the enterprise, document, content and position, so re-ingesting an unchanged
-file produces the same ids and a changed file produces new ones (the old are then deleted).
+Chunk ids hash the enterprise, document, content and position behind a prefix of the file's
+sha256, so re-ingesting an unchanged file produces the same ids, a changed file produces new ones
+(the old are then deleted), and search can tell a live chunk from its id alone.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ from retrieval.layout import Block, document_blocks
 from retrieval.schema import Chunk, DocType, Document
 
 MAX_CHARS = 600
+SHA_PREFIX = 8
+"""Chunk ids start with this many hex digits of the file's sha256, so liveness is an id check."""
 SENTENCE = re.compile(r"(?<=[。！？；!?;])|(?<=[.])\s+(?=[A-Z0-9\"“(（])")
 
 
@@ -60,7 +63,7 @@ def chunk_document(document: Document, enterprise_id: str, doc_type: DocType) ->
 
     def emit(kind: str, text: str, page: int, page_end: int) -> None:
         ordinal = len(chunks)
-        digest = hashlib.sha256(
+        digest = document.sha256[:SHA_PREFIX] + hashlib.sha256(
             f"{enterprise_id}\x1f{doc_id}\x1f{document.sha256}\x1f{ordinal}\x1f{text}".encode()
         ).hexdigest()[:24]
         chunks.append(

@@ -1,0 +1,1 @@
+"""Benchmarks on public data; run each with `python -m benchmarks.<name>`."""
