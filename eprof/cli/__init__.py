@@ -38,8 +38,10 @@ def _root() -> None:
 
 # Each CLI module exposes register(app); imports sit here so `eprof --help` lists everything.
 from eprof.cli import documents, settings  # noqa: E402
+from eprof.cli import logs  # noqa: E402
 
 settings.register(app)
+logs.register(app)
 documents.register(app)
 
 
