@@ -122,6 +122,15 @@ class Figure(Contract):
     missing_reason: str | None = None
 
 
+class IdentityCheck(Contract):
+    """An accounting identity checked in code on the figures as read."""
+
+    rule: str
+    period: str
+    passed: bool
+    detail: str
+
+
 class Party(Contract):
     """A counterparty in the industry chain."""
 
@@ -145,6 +154,30 @@ class DimensionScore(Contract):
     evidence: list[Evidence] = Field(default_factory=list)
 
 
+class TextClaim(Contract):
+    """A short statement (a name, an opinion, a description) and the quotes that support it."""
+
+    value: str = Field(min_length=1)
+    evidence: list[Evidence] = Field(min_length=1)
+
+
+class DimensionScores(Contract):
+    business_stability: DimensionScore | None = None
+    industry_chain_position: DimensionScore | None = None
+    financial_health: DimensionScore | None = None
+    governance: DimensionScore | None = None
+    external_risk: DimensionScore | None = None
+
+
+class RejectedClaim(Contract):
+    """A claim that failed verification: dropped, and kept on record with the reason."""
+
+    field: str
+    reason: str
+    chunk_id: str | None = None
+    quote: str | None = None
+
+
 class ProfileScores(Contract):
     """The features the risk model consumes from extraction, and nothing else."""
 
@@ -157,3 +190,46 @@ class ProfileScores(Contract):
     external_risk: DimensionScore | None
     red_flag_counts: dict[RedFlagType, int] = Field(default_factory=dict)
     red_flag_severity_counts: dict[Severity, int] = Field(default_factory=dict)
+
+
+class Usage(Contract):
+    """What producing a profile cost; zero for the offline extractor."""
+
+    calls: int = 0
+    cache_hits: int = 0
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    latency_ms: int = 0
+
+
+class OperatingProfile(Contract):
+    """The verified profile of one enterprise: what `eprof profile` writes.
+
+    Figures and ratios are read and computed in code; text claims, red flags and dimension
+    scores come from an extractor and passed evidence verification; `rejected` lists what did not.
+    """
+
+    schema_version: Literal["profile/1"] = SCHEMA_VERSION
+    enterprise_id: str
+    name: str | None
+    extractor: Literal["offline", "llm"]
+    model: str | None = None
+    prompt: str | None = Field(None, description="prompt reference, e.g. profile@v1")
+    prompt_hash: str | None = None
+    fiscal_year: str | None = None
+    industry: TextClaim | None = None
+    main_business: TextClaim | None = None
+    upstream: TextClaim | None = None
+    downstream: TextClaim | None = None
+    parties: list[Party] = Field(default_factory=list)
+    auditor: TextClaim | None = None
+    audit_opinion: TextClaim | None = None
+    controlling_shareholder: TextClaim | None = None
+    figures: list[Figure] = Field(default_factory=list, description="every figure read, missing ones with a reason")
+    ratios: dict[str, float | None] = Field(default_factory=dict)
+    checks: list[IdentityCheck] = Field(default_factory=list)
+    red_flags: list[RedFlag] = Field(default_factory=list)
+    scores: ProfileScores
+    rejected: list[RejectedClaim] = Field(default_factory=list)
+    evidence_chunks: int = Field(0, description="chunks the extractor was given")
+    usage: Usage = Field(default_factory=Usage)

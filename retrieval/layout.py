@@ -120,7 +120,7 @@ def page_blocks(lines: list[str], page: int) -> list[Block]:
         if is_table_row(line):
             j = i
             rows: list[str] = []
-            while j < len(lines) and (is_table_row(lines[j]) or _header_row(lines, j)):
+            while j < len(lines) and _continues_table(lines, j):
                 rows.append("  ".join(cells(lines[j])))
                 j += 1
             if len(rows) >= 2:
@@ -133,7 +133,7 @@ def page_blocks(lines: list[str], page: int) -> list[Block]:
             flush()
             j = i
             rows = []
-            while j < len(lines) and (is_table_row(lines[j]) or _header_row(lines, j)):
+            while j < len(lines) and _continues_table(lines, j):
                 rows.append("  ".join(cells(lines[j])))
                 j += 1
             if len(rows) >= 3:
@@ -150,6 +150,14 @@ def page_blocks(lines: list[str], page: int) -> list[Block]:
         i += 1
     flush()
     return blocks
+
+
+def _continues_table(lines: list[str], j: int) -> bool:
+    """A data row, a column-header row, or a section label row (e.g. '流动资产：') inside a table."""
+    if is_table_row(lines[j]) or _header_row(lines, j):
+        return True
+    label = lines[j].strip()
+    return 0 < len(label) <= 30 and len(cells(label)) == 1 and j + 1 < len(lines) and is_table_row(lines[j + 1])
 
 
 def _header_row(lines: list[str], i: int) -> bool:
