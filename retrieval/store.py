@@ -30,6 +30,7 @@ from retrieval.schema import Chunk, DocumentInfo, DocType, EnterpriseInfo
 
 PREFIX = "ent-"
 WRITE_BATCH = 1000
+READ_PAGE = 5000
 
 
 def collection_name(enterprise_id: str) -> str:
@@ -206,19 +207,32 @@ class Store:
             ids = list(result["ids"][0])
         return ids
 
+    @staticmethod
+    def _scan(collection, include: list[str], ids: Sequence[str] | None = None):  # noqa: ANN001, ANN205
+        """Records page by page: one `get` of a large collection (or id list) exceeds SQLite's
+        variable limit, so reads are paged and liveness is checked here, from the ids."""
+        if ids is not None:
+            for start in range(0, len(ids), READ_PAGE):
+                yield collection.get(ids=list(ids[start : start + READ_PAGE]), include=include)
+            return
+        offset = 0
+        while True:
+            page = collection.get(include=include, limit=READ_PAGE, offset=offset)
+            if not page["ids"]:
+                return
+            yield page
+            offset += len(page["ids"])
+
     def chunks(self, info: EnterpriseInfo, ids: Sequence[str] | None = None, doc_type: DocType | None = None) -> list[Chunk]:
         """Live chunks of the enterprise (all of them, or the given ids), in document order."""
         collection = self._collection(info.enterprise_id)
         if collection is None or not info.documents:
             return []
-        if ids is not None:  # fetch by id is a primary-key lookup; check liveness here, not in Chroma
-            result = collection.get(ids=list(ids), include=["documents", "metadatas"])
-        else:
-            result = collection.get(where=self.live_filter(info, doc_type), include=["documents", "metadatas"])
         live = {d.sha256 for d in info.documents}
         chunks = [
             chunk_from_record(i, t, m)
-            for i, t, m in zip(result["ids"], result["documents"], result["metadatas"], strict=True)
+            for page in self._scan(collection, ["documents", "metadatas"], ids)
+            for i, t, m in zip(page["ids"], page["documents"], page["metadatas"], strict=True)
             if m["doc_sha"] in live and (doc_type is None or m["doc_type"] == doc_type.value)
         ]
         return sorted(chunks, key=lambda c: (c.source, c.ordinal))
@@ -226,13 +240,21 @@ class Store:
     def keyword_corpus(self, info: EnterpriseInfo) -> tuple[list[str], list[list[str]], list[str]]:
         """(ids, tokens, doc_types) of the live chunks, for building the keyword index."""
         collection = self._collection(info.enterprise_id)
+        ids: list[str] = []
+        tokens: list[list[str]] = []
+        doc_types: list[str] = []
         if collection is None or not info.documents:
-            return [], [], []
-        result = collection.get(where=self.live_filter(info), include=["metadatas"])
-        metas = result["metadatas"]
-        return list(result["ids"]), [m["tokens"].split() for m in metas], [m["doc_type"] for m in metas]
+            return ids, tokens, doc_types
+        live = {d.sha256 for d in info.documents}
+        for page in self._scan(collection, ["metadatas"]):
+            for chunk_id, meta in zip(page["ids"], page["metadatas"], strict=True):
+                if meta["doc_sha"] in live:
+                    ids.append(chunk_id)
+                    tokens.append(meta["tokens"].split())
+                    doc_types.append(meta["doc_type"])
+        return ids, tokens, doc_types
 
     def raw_ids(self, enterprise_id: str) -> list[str]:
         """Every stored chunk id, live or not (for consistency checks)."""
         collection = self._collection(enterprise_id)
-        return [] if collection is None else list(collection.get(include=[])["ids"])
+        return [] if collection is None else [i for page in self._scan(collection, []) for i in page["ids"]]
