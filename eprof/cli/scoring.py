@@ -1,0 +1,92 @@
+"""`eprof risk`: train the scorecard and watch population stability."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from eprof.cli._common import console, print_json
+
+METRICS = ("auc", "ks", "gini", "brier")
+
+
+def train(
+    data: Annotated[Path, typer.Option("--data", help="CSV of feature columns plus a 0/1 label column")],
+    label: Annotated[str, typer.Option("--label", help="name of the 0/1 default column")],
+    out: Annotated[Path, typer.Option("--out", help="folder for model.json, challenger.txt and the model card")],
+    policy: Annotated[
+        Path | None, typer.Option("--policy", help="policy TOML for the master scale (default: risk/policy.toml)")
+    ] = None,
+    exclude: Annotated[
+        list[str] | None, typer.Option("--exclude", help="column to leave out, e.g. an id (repeatable)")
+    ] = None,
+    cv: Annotated[int, typer.Option("--cv", min=2, help="stratified folds for calibration and CV figures")] = 5,
+    seed: Annotated[int, typer.Option("--seed", help="fold shuffling seed")] = 0,
+) -> None:
+    """Train the WoE scorecard and its LightGBM challenger; write a JSON artifact and a model card."""
+    from risk.features import EXPECTED_TRENDS, read_training_table
+    from risk.policy import load_policy
+    from risk.train import train as train_models
+    from risk.train import write_outputs
+
+    X, y, sha = read_training_table(data, label, exclude or [])
+    trends = {name: t for name, t in EXPECTED_TRENDS.items() if name in X.columns}
+    trained = train_models(
+        X, y, label=label, data_sha256=sha, policy=load_policy(policy), cv=cv, random_state=seed,
+        monotonic_trends=trends,
+    )
+    paths = write_outputs(trained, out)
+    sc = trained.card["scorecard"]["cross_validation"]["per_fold"]
+    ch = trained.card["challenger"]["cross_validation"]["per_fold"]
+    table = Table("model", "AUC", "KS", "Gini", "Brier", title=f"{trained.artifact.model_version}: {cv}-fold CV")
+    for name, block in (("scorecard", sc), ("challenger (LightGBM)", ch)):
+        table.add_row(name, *(f"{block[m]['mean']:.4f} ± {block[m]['std']:.4f}" for m in METRICS))
+    console.print(table)
+    console.print(f"{len(trained.artifact.features)} features kept, {len(trained.artifact.dropped)} dropped")
+    for path in paths:
+        console.print(f"wrote {path}", highlight=False)
+
+
+def monitor(
+    baseline: Annotated[Path, typer.Option("--baseline", help="CSV of the reference population")],
+    current: Annotated[Path, typer.Option("--current", help="CSV of the population to compare")],
+    model: Annotated[
+        Path | None, typer.Option("--model", help="model folder: use its bins and add the score's PSI")
+    ] = None,
+    json_out: Annotated[Path | None, typer.Option("--json-out", help="also write the report as JSON here")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="print JSON instead of a table")] = False,
+) -> None:
+    """PSI/CSI between two populations (< 0.1 stable, 0.1-0.25 monitor, >= 0.25 shift)."""
+    from risk.artifact import load_model
+    from risk.monitor import read_population, stability_report
+
+    report = stability_report(
+        read_population(baseline), read_population(current), None if model is None else load_model(model)
+    )
+    if json_out is not None:
+        json_out.write_text(json.dumps(report.model_dump(mode="json"), indent=2) + "\n")
+    if as_json:
+        print_json(report)
+        return
+    colour = {"stable": "green", "monitor": "yellow", "shift": "red"}
+    table = Table(
+        "name", "kind", "bins", "PSI", "band", "missing (base/cur)",
+        title=f"stability: {report.n_baseline} baseline vs {report.n_current} current rows",
+    )
+    for row in report.rows:
+        table.add_row(
+            row.name, row.kind, str(row.n_bins), f"{row.psi:.4f}", f"[{colour[row.band]}]{row.band}[/]",
+            f"{row.baseline_missing:.1%} / {row.current_missing:.1%}",
+        )
+    console.print(table)
+
+
+def register(app: typer.Typer) -> None:
+    risk = typer.Typer(no_args_is_help=True, help="Credit risk model: train the scorecard, monitor stability.")
+    risk.command()(train)
+    risk.command()(monitor)
+    app.add_typer(risk, name="risk")

@@ -1,0 +1,234 @@
+"""The scorecard as reviewable JSON, and a pure numpy/python scorer that reads it.
+
+Nothing here unpickles or imports anything named in the file: loading is `json.loads` plus
+pydantic validation, so a model artifact can be reviewed, diffed and loaded safely. The scorer
+re-implements optbinning's transform (numerical bins are left-closed, `np.digitize(x, splits)`;
+NaN goes to the missing bin) and tests prove it reproduces the fitted model.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+from pydantic import Field, ValidationError
+
+from eprof.errors import InputError, NotFoundError
+from risk.policy import GradeBand, MasterScale
+from risk.schema import Contract
+
+ARTIFACT_VERSION = "risk-scorecard/1"
+MODEL_FILE = "model.json"
+CHALLENGER_FILE = "challenger.txt"
+
+
+class BinSpec(Contract):
+    label: str
+    lower: float | None = Field(description="inclusive lower bound; None = -inf (or the missing bin)")
+    upper: float | None = Field(description="exclusive upper bound; None = +inf (or the missing bin)")
+    count: int
+    n_event: int
+    event_rate: float
+    woe: float = Field(description="WoE the transform assigns: ln(share of non-events / share of events)")
+    points: float
+
+
+class VariableSpec(Contract):
+    name: str
+    monotonic_trend: str = Field(description="trend requested from optbinning")
+    direction: Literal["ascending", "descending", "flat"] = Field(description="event rate as the value grows")
+    splits: list[float]
+    bins: list[BinSpec]
+    missing: BinSpec
+    iv: float
+    coefficient: float = Field(description="logistic-regression coefficient on the WoE")
+
+
+class Scaling(Contract):
+    """points = offset - factor * log-odds(default); `odds` good:bad at `base_points`, PDO per doubling."""
+
+    method: Literal["pdo_odds"] = "pdo_odds"
+    pdo: float = Field(gt=0)
+    odds: float = Field(gt=0)
+    base_points: float = Field(gt=0)
+    factor: float
+    offset: float
+
+
+class Calibration(Contract):
+    """Platt: pd = 1 / (1 + exp(-(slope * logit + intercept))), fitted on out-of-fold logits."""
+
+    method: Literal["platt"] = "platt"
+    slope: float
+    intercept: float
+    folds: int
+
+
+class DroppedFeature(Contract):
+    name: str
+    reason: str
+
+
+class TrainingData(Contract):
+    sha256: str
+    label: str
+    n: int
+    n_events: int
+    default_rate: float
+
+
+class ModelArtifact(Contract):
+    artifact_version: Literal["risk-scorecard/1"] = ARTIFACT_VERSION
+    model_version: str = Field(description="scorecard-<sha256 prefix of the rest of this document>")
+    feature_schema_version: str
+    features: list[str]
+    variables: list[VariableSpec]
+    intercept: float
+    scaling: Scaling
+    calibration: Calibration
+    master_scale: list[GradeBand]
+    dropped: list[DroppedFeature]
+    training: TrainingData
+    params: dict[str, Any]
+    libraries: dict[str, str]
+
+
+def content_version(payload: Mapping[str, Any]) -> str:
+    """Version id from the canonical JSON (sorted keys, compact) of everything but the id."""
+    body = {k: v for k, v in payload.items() if k != "model_version"}
+    canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return "scorecard-" + hashlib.sha256(canonical.encode()).hexdigest()[:16]
+
+
+def save_artifact(artifact: ModelArtifact, out_dir: Path) -> Path:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    path = out_dir / MODEL_FILE
+    path.write_text(json.dumps(artifact.model_dump(mode="json"), indent=2, ensure_ascii=False) + "\n")
+    return path
+
+
+def _sigmoid(z: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-z))
+
+
+class ScorecardModel:
+    """Scores from a ModelArtifact alone (numpy + python), for decisions and monitoring."""
+
+    def __init__(self, artifact: ModelArtifact):
+        self.artifact = artifact
+        self.features = list(artifact.features)
+        self.master_scale = MasterScale(bands=artifact.master_scale)
+        self._vars = {v.name: v for v in artifact.variables}
+        self._splits = [np.asarray(self._vars[f].splits, dtype=float) for f in self.features]
+        # Per feature: values for bins 0..n-1, then the missing bin last.
+        self._woe = [np.array([b.woe for b in self._vars[f].bins] + [self._vars[f].missing.woe]) for f in self.features]
+        self._points = [
+            np.array([b.points for b in self._vars[f].bins] + [self._vars[f].missing.points]) for f in self.features
+        ]
+        self._coef = np.array([self._vars[f].coefficient for f in self.features])
+        self._best = [
+            max(b.points for b in [*self._vars[f].bins, self._vars[f].missing] if b.count > 0) for f in self.features
+        ]
+
+    @property
+    def version(self) -> str:
+        return self.artifact.model_version
+
+    def variable(self, name: str) -> VariableSpec:
+        return self._vars[name]
+
+    def _matrix(self, X: pd.DataFrame | Mapping[str, float | None]) -> np.ndarray:
+        if isinstance(X, pd.DataFrame):
+            absent = [f for f in self.features if f not in X.columns]
+            if absent:
+                raise InputError(f"scoring input: the model needs columns {absent}; got {list(X.columns)}")
+            return X[self.features].to_numpy(dtype=float)
+        absent = [f for f in self.features if f not in X]
+        if absent:
+            raise InputError(f"feature row: the model needs {absent}, which the row does not have")
+        return np.array([[np.nan if X[f] is None else float(X[f]) for f in self.features]], dtype=float)
+
+    def bin_indices(self, X: pd.DataFrame | Mapping[str, float | None]) -> np.ndarray:
+        """(n, k) bin index per feature; NaN gets the missing bin, index n_bins = len(splits) + 1."""
+        M = self._matrix(X)
+        out = np.empty(M.shape, dtype=int)
+        for j, splits in enumerate(self._splits):
+            col = M[:, j]
+            idx = np.digitize(col, splits, right=False)
+            idx[np.isnan(col)] = len(splits) + 1
+            out[:, j] = idx
+        return out
+
+    def _lookup(self, table: list[np.ndarray], idx: np.ndarray) -> np.ndarray:
+        return np.column_stack([table[j][idx[:, j]] for j in range(len(self.features))])
+
+    def logit(self, X: pd.DataFrame | Mapping[str, float | None]) -> np.ndarray:
+        """Uncalibrated log-odds of default: intercept + sum(coefficient * WoE)."""
+        woe = self._lookup(self._woe, self.bin_indices(X))
+        return self.artifact.intercept + woe @ self._coef
+
+    def predict_pd(self, X: pd.DataFrame | Mapping[str, float | None]) -> np.ndarray:
+        cal = self.artifact.calibration
+        return _sigmoid(cal.slope * self.logit(X) + cal.intercept)
+
+    def points(self, X: pd.DataFrame | Mapping[str, float | None]) -> np.ndarray:
+        """(n, k) points per feature; their row sum is the score."""
+        return self._lookup(self._points, self.bin_indices(X))
+
+    def score(self, X: pd.DataFrame | Mapping[str, float | None]) -> np.ndarray:
+        return self.points(X).sum(axis=1)
+
+    def grade(self, pd_value: float) -> str:
+        return self.master_scale.grade(pd_value)
+
+    def contributions(self, values: Mapping[str, float | None]) -> list[dict[str, Any]]:
+        """One applicant: per feature its bin, points, the best points seen in training, and the gap."""
+        idx = self.bin_indices(values)[0]
+        out = []
+        for j, name in enumerate(self.features):
+            spec = self._vars[name]
+            bin_ = spec.missing if idx[j] == len(spec.bins) else spec.bins[idx[j]]
+            points = float(self._points[j][idx[j]])
+            best = max(self._best[j], points)
+            out.append(
+                {"feature": name, "value": values[name], "bin": bin_.label, "points": points,
+                 "max_points": best, "points_below_max": best - points}
+            )
+        return out
+
+
+def load_model(path: Path) -> ScorecardModel:
+    """Read model.json (or a directory holding it), validate it and check its version hash."""
+    path = Path(path)
+    if path.is_dir():
+        path = path / MODEL_FILE
+    if not path.is_file():
+        raise NotFoundError(f"model artifact {path}: no such file")
+    try:
+        payload = json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise InputError(f"model artifact {path.name}: expected JSON; {exc}") from exc
+    if not isinstance(payload, dict) or payload.get("artifact_version") != ARTIFACT_VERSION:
+        got = payload.get("artifact_version") if isinstance(payload, dict) else type(payload).__name__
+        raise InputError(f"model artifact {path.name}: expected artifact_version {ARTIFACT_VERSION!r}; got {got!r}")
+    try:
+        artifact = ModelArtifact.model_validate(payload)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        loc = ".".join(str(p) for p in first["loc"])
+        raise InputError(f"model artifact {path.name}: {loc}: {first['msg']}") from exc
+    expected = content_version(payload)
+    if artifact.model_version != expected:
+        raise InputError(
+            f"model artifact {path.name}: model_version {artifact.model_version!r} does not match its"
+            f" content ({expected!r}); the file was edited after training"
+        )
+    if not all(math.isfinite(v.coefficient) for v in artifact.variables):
+        raise InputError(f"model artifact {path.name}: expected finite coefficients")
+    return ScorecardModel(artifact)

@@ -1,0 +1,77 @@
+"""Contracts of the risk step: the feature row it consumes and the decision it returns.
+
+Both are frozen and closed (`extra="forbid"`) and carry a schema version; a change to either is a
+new version. The model artifact's own contract lives in `risk.artifact`.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from agent.schema import Evidence
+
+FEATURE_SCHEMA_VERSION = "features/1"
+DECISION_SCHEMA_VERSION = "decision/1"
+
+Action = Literal["approve", "refer", "decline"]
+ACTION_SEVERITY: dict[str, int] = {"approve": 0, "refer": 1, "decline": 2}
+"""Order used to combine the model's decision with knock-outs: the most severe one wins."""
+
+
+class Contract(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class FeatureRow(Contract):
+    """One applicant's model inputs; None means missing and is scored in the missing bin."""
+
+    schema_version: Literal["features/1"] = FEATURE_SCHEMA_VERSION
+    enterprise_id: str
+    values: dict[str, float | None]
+
+    @field_validator("values")
+    @classmethod
+    def _finite(cls, values: dict[str, float | None]) -> dict[str, float | None]:
+        for name, value in values.items():
+            if value is not None and not math.isfinite(value):
+                raise ValueError(f"{name} must be a finite number or None; got {value}")
+        return values
+
+
+class KnockoutHit(Contract):
+    """A policy rule that fired: policy, not model, and always shown to the reviewer."""
+
+    rule_id: str
+    description: str
+    action: Action
+    features: dict[str, float | None] = Field(description="the inputs the rule looked at")
+
+
+class ReasonCode(Contract):
+    """An adverse contribution: how many points the applicant's bin is below the feature's best bin."""
+
+    rank: int = Field(ge=1)
+    feature: str
+    value: float | None
+    bin: str
+    points: float
+    max_points: float
+    points_below_max: float = Field(gt=0)
+    evidence: list[Evidence] = Field(default_factory=list)
+
+
+class Decision(Contract):
+    schema_version: Literal["decision/1"] = DECISION_SCHEMA_VERSION
+    enterprise_id: str
+    model_version: str
+    policy_version: str
+    pd: float = Field(ge=0, le=1, description="calibrated probability of default")
+    score: float = Field(description="scorecard points; higher is better")
+    grade: str = Field(description="master-scale grade of the PD")
+    model_decision: Action = Field(description="from the PD thresholds alone")
+    decision: Action = Field(description="final: the most severe of model_decision and knock-outs")
+    knockouts: list[KnockoutHit]
+    reasons: list[ReasonCode]

@@ -1,0 +1,190 @@
+"""Train the scorecard and its challenger, and write the artifact plus a model card.
+
+Output folder: model.json (the scorecard, reviewable JSON), challenger.txt (LightGBM's text
+format), model_card.json and model_card.md (the same figures, for machines and for people).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import lightgbm as lgb
+import numpy as np
+import pandas as pd
+
+from risk.artifact import CHALLENGER_FILE, ModelArtifact, ScorecardModel, save_artifact
+from risk.challenger import CHALLENGER_PARAMS, challenger_oof, make_challenger, save_challenger
+from risk.metrics import binary_metrics, calibration_table, fold_summary
+from risk.policy import Policy
+from risk.scorecard import WoEScorecard
+
+RETRAIN_NOTICE = (
+    "This model was fitted on the data named above. A bank must retrain, validate and calibrate it"
+    " on its own book (and its own default definition) before using it for credit decisions."
+)
+
+
+@dataclass(frozen=True)
+class TrainedModels:
+    scorecard: WoEScorecard
+    artifact: ModelArtifact
+    challenger: lgb.LGBMClassifier
+    card: dict[str, Any]
+
+
+def _sigmoid(z: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-z))
+
+
+def train(
+    X: pd.DataFrame,
+    y: np.ndarray,
+    *,
+    label: str,
+    data_sha256: str,
+    policy: Policy,
+    cv: int = 5,
+    random_state: int = 0,
+    monotonic_trends: Mapping[str, str] | None = None,
+) -> TrainedModels:
+    """Fit both models on (X, y), with stratified k-fold figures on the same folds for each."""
+    X = X.reset_index(drop=True)
+    scorecard = WoEScorecard(monotonic_trends=monotonic_trends, cv=cv, random_state=random_state).fit(X, y)
+    artifact = scorecard.to_artifact(master_scale=policy.master_scale, label=label, data_sha256=data_sha256)
+    challenger = make_challenger(random_state).fit(X, y)
+    ch_oof, _ = challenger_oof(X, y, cv, random_state)
+
+    cal = scorecard.calibration_
+    sc_oof_pd = _sigmoid(cal.slope * scorecard.oof_logit_ + cal.intercept)
+    folds = scorecard.folds_
+    model = ScorecardModel(artifact)
+    pd_in = model.predict_pd(X)
+    grades = pd.Series([model.grade(p) for p in pd_in]).value_counts()
+    card = {
+        "model_version": artifact.model_version,
+        "training": artifact.training.model_dump(),
+        "libraries": artifact.libraries,
+        "notice": RETRAIN_NOTICE,
+        "scorecard": {
+            "params": artifact.params,
+            "scaling": artifact.scaling.model_dump(),
+            "calibration": cal.model_dump(),
+            "in_sample": binary_metrics(y, pd_in),
+            "cross_validation": {
+                "folds": cv,
+                "per_fold": fold_summary(y, sc_oof_pd, folds),
+                "pooled": binary_metrics(y, sc_oof_pd),
+            },
+            "calibration_table": calibration_table(y, sc_oof_pd),
+        },
+        "challenger": {
+            "library": "lightgbm",
+            "params": CHALLENGER_PARAMS,
+            "cross_validation": {
+                "folds": cv,
+                "per_fold": fold_summary(y, ch_oof, folds),
+                "pooled": binary_metrics(y, ch_oof),
+            },
+        },
+        "features": [
+            {"name": v.name, "iv": v.iv, "coefficient": v.coefficient, "n_bins": len(v.bins),
+             "monotonic_trend": v.monotonic_trend, "direction": v.direction}
+            for v in sorted(artifact.variables, key=lambda v: -v.iv)
+        ],
+        "dropped": [d.model_dump() for d in artifact.dropped],
+        "bins": [
+            {"feature": v.name, **b.model_dump()} for v in artifact.variables for b in [*v.bins, v.missing]
+        ],
+        "master_scale": [
+            {"grade": b.grade, "pd_max": b.pd_max, "n_in_sample": int(grades.get(b.grade, 0))}
+            for b in artifact.master_scale
+        ],
+    }
+    return TrainedModels(scorecard=scorecard, artifact=artifact, challenger=challenger, card=card)
+
+
+def write_outputs(trained: TrainedModels, out_dir: Path) -> list[Path]:
+    out_dir = Path(out_dir)
+    paths = [save_artifact(trained.artifact, out_dir), save_challenger(trained.challenger, out_dir / CHALLENGER_FILE)]
+    card_json = out_dir / "model_card.json"
+    card_json.write_text(json.dumps(trained.card, indent=2, ensure_ascii=False) + "\n")
+    card_md = out_dir / "model_card.md"
+    card_md.write_text(render_model_card(trained.card))
+    return [*paths, card_json, card_md]
+
+
+def _fmt(value: Any) -> str:
+    if isinstance(value, float):
+        return f"{value:.4g}"
+    return "" if value is None else str(value)
+
+
+def _md_table(rows: list[dict[str, Any]], columns: list[str]) -> list[str]:
+    lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
+    lines += ["| " + " | ".join(_fmt(r.get(c)) for c in columns) + " |" for r in rows]
+    return lines + [""]
+
+
+def _mean_sd(stats: Mapping[str, float]) -> str:
+    return f"{stats['mean']:.4f} ± {stats['std']:.4f}"
+
+
+def render_model_card(card: Mapping[str, Any]) -> str:
+    """The model card as Markdown, from the same dictionary written to model_card.json."""
+    t = card["training"]
+    sc, ch = card["scorecard"], card["challenger"]
+    k = sc["cross_validation"]["folds"]
+
+    def perf_row(name: str, block: Mapping[str, Any]) -> dict[str, Any]:
+        return {"model": name, **{m: _mean_sd(block["per_fold"][m]) for m in ("auc", "ks", "gini", "brier")}}
+
+    lines = [
+        f"# Model card: {card['model_version']}",
+        "",
+        f"> {card['notice']}",
+        "",
+        "## Training data",
+        "",
+        f"- rows: {t['n']}, defaults: {t['n_events']} (default rate {t['default_rate']:.4%}),"
+        f" label column `{t['label']}`",
+        f"- data hash: `{t['sha256']}`",
+        "- libraries: " + ", ".join(f"{k2} {v}" for k2, v in card["libraries"].items()),
+        "",
+        "## Model",
+        "",
+        "WoE-binned logistic scorecard, monotonic bins (optbinning), PDO/odds points, Platt-calibrated PD"
+        f" on {k}-fold out-of-fold log-odds. Scaling: {sc['scaling']['odds']:g}:1 good:bad odds at"
+        f" {sc['scaling']['base_points']:g} points, {sc['scaling']['pdo']:g} points to double the odds."
+        f" Calibration: slope {sc['calibration']['slope']:.4f}, intercept {sc['calibration']['intercept']:.4f}.",
+        "",
+        f"## Performance (stratified {k}-fold cross-validation, mean ± sd over folds)",
+        "",
+        *_md_table(
+            [perf_row("scorecard", sc["cross_validation"]), perf_row("challenger (LightGBM)", ch["cross_validation"])],
+            ["model", "auc", "ks", "gini", "brier"],
+        ),
+        "Scorecard in-sample (calibrated PD): "
+        + ", ".join(f"{m} {sc['in_sample'][m]:.4f}" for m in ("auc", "ks", "gini", "brier")),
+        "",
+        "## Calibration (out-of-fold PD deciles)",
+        "",
+        *_md_table(sc["calibration_table"], ["group", "n", "mean_pd", "default_rate", "defaults"]),
+        "## Features (information value)",
+        "",
+        *_md_table(card["features"], ["name", "iv", "coefficient", "n_bins", "monotonic_trend", "direction"]),
+    ]
+    if card["dropped"]:
+        lines += ["### Dropped features", "", *_md_table(card["dropped"], ["name", "reason"])]
+    lines += [
+        "## Bins",
+        "",
+        *_md_table(card["bins"], ["feature", "label", "count", "n_event", "event_rate", "woe", "points"]),
+        "## Master scale",
+        "",
+        *_md_table(card["master_scale"], ["grade", "pd_max", "n_in_sample"]),
+    ]
+    return "\n".join(lines)

@@ -1,0 +1,375 @@
+"""Risk model tests: fitted on real public data (sklearn's breast cancer, the UCI Polish
+bankruptcy ratios when present) with exact numbers, plus the contracts around the scorecard."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.datasets import load_breast_cancer
+from sklearn.exceptions import NotFittedError
+from typer.testing import CliRunner
+
+from agent.ratios import RATIO_NAMES
+from agent.schema import Evidence
+from eprof.cli import app
+from eprof.errors import ConfigError, InputError
+from risk.artifact import MODEL_FILE, ScorecardModel, load_model, save_artifact
+from risk.decide import decide
+from risk.features import (
+    DIMENSIONS,
+    EXPECTED_TRENDS,
+    FEATURE_NAMES,
+    build_feature_row,
+    evidence_map,
+    parse_profile_scores,
+    rows_to_frame,
+)
+from risk.metrics import binary_metrics
+from risk.monitor import band, psi, stability_report
+from risk.policy import load_policy
+from risk.schema import FeatureRow
+from risk.scorecard import WoEScorecard
+from risk.train import train, write_outputs
+
+# optbinning 1.0 still uses pandas idioms that pandas 3 deprecates; not ours to fix here.
+pytestmark = pytest.mark.filterwarnings("ignore::pandas.errors.Pandas4Warning")
+
+POLISH = Path(__file__).parents[1].parent / "shared" / "data" / "polish-bankruptcy"
+POLICY = load_policy()
+
+
+# ---------------------------------------------------------------- breast cancer (real data)
+
+
+@pytest.fixture(scope="module")
+def cancer() -> tuple[pd.DataFrame, np.ndarray]:
+    data = load_breast_cancer()
+    X = pd.DataFrame(data.data, columns=data.feature_names)
+    return X[[c for c in X.columns if c.startswith("mean ")]], data.target
+
+
+@pytest.fixture(scope="module")
+def fitted(cancer) -> WoEScorecard:
+    X, y = cancer
+    return WoEScorecard(cv=3).fit(X, y)
+
+
+@pytest.fixture(scope="module")
+def loaded(fitted, tmp_path_factory) -> ScorecardModel:
+    artifact = fitted.to_artifact(master_scale=POLICY.master_scale, label="target", data_sha256="sha256:test")
+    return load_model(save_artifact(artifact, tmp_path_factory.mktemp("model")))
+
+
+def test_fit_exact_numbers(fitted, cancer):
+    X, y = cancer
+    assert fitted.features_ == EXACT["features"]
+    assert [d.name for d in fitted.dropped_] == EXACT["dropped"]
+    assert fitted.scorecard_.estimator_.intercept_[0] == pytest.approx(EXACT["intercept"], rel=1e-6)
+    assert fitted.calibration_.slope == pytest.approx(EXACT["slope"], rel=1e-6)
+    assert fitted.score(X.iloc[:3]) == pytest.approx(EXACT["scores"], rel=1e-6)
+    assert binary_metrics(y, fitted.predict_pd(X))["auc"] == pytest.approx(EXACT["auc"], rel=1e-6)
+
+
+def test_bins_are_monotonic(loaded):
+    for var in loaded.artifact.variables:
+        rates = np.array([b.event_rate for b in var.bins])
+        steps = np.diff(rates)
+        assert (steps >= 0).all() or (steps <= 0).all(), (var.name, rates)
+        assert var.coefficient <= 0, var.name  # optbinning's WoE is high where risk is low
+
+
+def test_pd_increases_with_risk(loaded, cancer):
+    X, _ = cancer
+    base = X.iloc[0].to_dict()
+    for var in loaded.artifact.variables:
+        probes = [var.splits[0] - 1.0, *var.splits]  # one value inside each bin
+        pds = loaded.predict_pd(pd.DataFrame([{**base, var.name: v} for v in probes]))
+        rates = [b.event_rate for b in var.bins]
+        order = np.argsort(rates, kind="stable")
+        assert np.all(np.diff(pds[order]) >= -1e-15), var.name
+
+
+def test_json_scoring_equals_fitted_model(fitted, loaded, cancer):
+    X, _ = cancer
+    assert loaded.predict_pd(X) == pytest.approx(fitted.predict_pd(X), abs=1e-12, rel=0)
+    assert loaded.score(X) == pytest.approx(fitted.score(X), abs=1e-9, rel=0)
+    assert loaded.logit(X) == pytest.approx(fitted.decision_function(X), abs=1e-12, rel=0)
+
+
+def test_artifact_round_trip_and_tamper_check(loaded, cancer, tmp_path):
+    X, _ = cancer
+    path = save_artifact(loaded.artifact, tmp_path)
+    again = load_model(tmp_path)
+    assert again.predict_pd(X) == pytest.approx(loaded.predict_pd(X), abs=1e-12, rel=0)
+    assert save_artifact(again.artifact, tmp_path / "b").read_bytes() == path.read_bytes()
+    payload = json.loads(path.read_text())
+    payload["variables"][0]["coefficient"] *= 2
+    path.write_text(json.dumps(payload))
+    with pytest.raises(InputError, match="edited after training"):
+        load_model(path)
+
+
+def test_not_fitted_and_invalid_parameters(cancer):
+    X, y = cancer
+    with pytest.raises(NotFittedError, match="WoEScorecard"):
+        WoEScorecard().predict_pd(X)
+    with pytest.raises(ConfigError, match="pdo must be > 0; got 0"):
+        WoEScorecard(pdo=0).fit(X, y)
+    with pytest.raises(ConfigError, match="got 'peak'"):
+        WoEScorecard(default_trend="peak").fit(X, y)
+    with pytest.raises(InputError, match="expected only 0 and 1"):
+        WoEScorecard().fit(X, np.where(y == 1, 2, 0))
+
+
+# ---------------------------------------------------------------- Polish bankruptcy (real data)
+
+
+@pytest.mark.skipif(not POLISH.is_dir(), reason=f"Polish bankruptcy data not found at {POLISH}")
+def test_polish_subsample_scorecard():
+    from benchmarks.risk_polish import read_arff
+
+    X, y = read_arff(POLISH / "1year.arff")
+    rng = np.random.default_rng(0)
+    keep = np.sort(np.concatenate([np.flatnonzero(y == 1), rng.choice(np.flatnonzero(y == 0), 1500, replace=False)]))
+    X, y = X.iloc[keep, :12].reset_index(drop=True), y[keep]
+    trained = train(X, y, label="class", data_sha256="sha256:polish", policy=POLICY, cv=3)
+    model = ScorecardModel(trained.artifact)
+    assert np.isnan(X.to_numpy()).any()  # the missing bins are exercised
+    assert model.predict_pd(X) == pytest.approx(trained.scorecard.predict_pd(X), abs=1e-12, rel=0)
+    assert model.score(X) == pytest.approx(trained.scorecard.score(X), abs=1e-9, rel=0)
+    cv = trained.card["scorecard"]["cross_validation"]["pooled"]
+    assert (len(y), int(y.sum())) == (1771, 271)
+    assert cv["auc"] == pytest.approx(EXACT["polish_cv_auc"], rel=1e-6)
+    assert trained.card["challenger"]["cross_validation"]["pooled"]["auc"] > 0.5
+
+
+# ---------------------------------------------------------------- profile features and decisions
+
+
+def _profile(scores: dict[str, int | None], flags: dict | None = None, sev: dict | None = None) -> dict:
+    ev = {"chunk_id": "c1", "source": "annual_report.pdf", "page": 12, "quote": "资产负债率为 78%"}
+    dims = {
+        name: None if s is None else {"score": s, "rationale": "r", "evidence": [ev]} for name, s in scores.items()
+    }
+    return {
+        "schema_version": "profile/1",
+        "enterprise_id": "ent-1",
+        **dims,
+        "red_flag_counts": flags or {},
+        "red_flag_severity_counts": sev or {},
+    }
+
+
+GOOD = {name: 70 for name in DIMENSIONS}
+RATIOS = dict.fromkeys(RATIO_NAMES, None) | {"debt_to_assets": 0.5, "current_ratio": 1.5, "net_margin": 0.05}
+
+
+def test_malformed_scores_are_rejected_naming_the_field():
+    with pytest.raises(InputError, match=r"schema_version: expected 'profile/1'; got 'profile/2'"):
+        parse_profile_scores(_profile(GOOD) | {"schema_version": "profile/2"})
+    missing = _profile(GOOD)
+    del missing["governance"]
+    with pytest.raises(InputError, match=r"governance: Field required"):
+        parse_profile_scores(json.dumps(missing))
+    too_high = _profile(GOOD | {"financial_health": 150})
+    with pytest.raises(InputError, match=r"financial_health\.score: .*less than or equal to 100; got 150"):
+        build_feature_row(too_high, RATIOS)
+    with pytest.raises(InputError, match=r"missing \['interest_coverage'\]"):
+        build_feature_row(_profile(GOOD), {k: v for k, v in RATIOS.items() if k != "interest_coverage"})
+    with pytest.raises(InputError, match=r"ratios\.net_margin: expected a finite number"):
+        build_feature_row(_profile(GOOD), RATIOS | {"net_margin": float("inf")})
+
+
+def test_feature_row_keeps_missing_as_missing():
+    row = build_feature_row(_profile(GOOD | {"governance": None}, {"litigation": 2}, {"high": 2}), RATIOS)
+    assert list(row.values) == list(FEATURE_NAMES)
+    assert row.values["governance"] is None and row.values["revenue_growth"] is None
+    assert row.values["flag_litigation"] == 2 and row.values["flag_going_concern"] == 0
+    assert row.values["severity_high"] == 2
+
+
+def _portfolio(n: int, seed: int) -> tuple[pd.DataFrame, np.ndarray]:
+    """A small synthetic book: a known logistic truth over dimension scores, ratios and flags."""
+    rng = np.random.default_rng(seed)
+    X = pd.DataFrame(0.0, index=range(n), columns=list(FEATURE_NAMES))
+    for name in DIMENSIONS:
+        X[name] = np.clip(rng.normal(60, 15, n).round(), 0, 100)
+    X["debt_to_assets"] = rng.uniform(0.1, 1.1, n)
+    X["current_ratio"] = rng.lognormal(0.3, 0.4, n)
+    X["net_margin"] = rng.normal(0.04, 0.08, n)
+    X["flag_litigation"] = rng.poisson(0.3, n)
+    X["severity_high"] = rng.poisson(0.2, n)
+    z = (
+        -3.2 - 0.05 * (X["financial_health"] - 60) - 0.03 * (X["governance"] - 60) + 2.5 * (X["debt_to_assets"] - 0.6)
+        - 6 * X["net_margin"] + 0.6 * X["flag_litigation"] + 0.8 * X["severity_high"]
+    )
+    y = (rng.uniform(size=n) < 1 / (1 + np.exp(-z))).astype(int)
+    X.loc[rng.uniform(size=n) < 0.05, "governance"] = np.nan  # evidence rejected for some firms
+    keep = ["financial_health", "governance", "business_stability", "debt_to_assets", "current_ratio",
+            "net_margin", "flag_litigation", "severity_high"]
+    return X[keep], y
+
+
+@pytest.fixture(scope="module")
+def book(tmp_path_factory) -> tuple[ScorecardModel, Path]:
+    X, y = _portfolio(2500, seed=7)
+    trends = {k: v for k, v in EXPECTED_TRENDS.items() if k in X.columns}
+    trained = train(X, y, label="default", data_sha256="sha256:book", policy=POLICY, cv=3, monotonic_trends=trends)
+    out = tmp_path_factory.mktemp("book")
+    write_outputs(trained, out)
+    return load_model(out), out
+
+
+def _row(scores=GOOD, flags=None, sev=None, ratios=RATIOS) -> tuple[FeatureRow, dict]:
+    profile = parse_profile_scores(_profile(scores, flags, sev))
+    return build_feature_row(profile, ratios), evidence_map(profile)
+
+
+def test_decision_is_deterministic_and_worse_health_raises_pd(book):
+    model, _ = book
+    row, ev = _row()
+    first = decide(row, ev, model, POLICY)
+    assert decide(row, ev, model, POLICY) == first
+    assert decide(row, ev, model, POLICY).model_dump_json() == first.model_dump_json()
+    worse = decide(_row(GOOD | {"financial_health": 20})[0], ev, model, POLICY)
+    assert worse.pd > first.pd and worse.score < first.score
+    assert first.model_version == model.version and first.policy_version == "eprof-default@1"
+
+
+def test_reason_codes_point_at_the_evidence_given(book):
+    model, _ = book
+    row, ev = _row(GOOD | {"financial_health": 15})
+    decision = decide(row, ev, model, POLICY)
+    reason = next(r for r in decision.reasons if r.feature == "financial_health")
+    assert reason.evidence == ev["financial_health"]
+    assert reason.evidence[0] == Evidence(
+        chunk_id="c1", source="annual_report.pdf", page=12, quote="资产负债率为 78%"
+    )
+    assert reason.points_below_max > 0 and reason.points < reason.max_points
+    assert [r.rank for r in decision.reasons] == list(range(1, len(decision.reasons) + 1))
+    without = decide(row, None, model, POLICY)
+    assert all(r.evidence == [] for r in without.reasons)
+
+
+def test_missing_dimension_falls_in_the_missing_bin(book):
+    model, _ = book
+    row, ev = _row(GOOD | {"governance": None})
+    contribution = next(c for c in model.contributions(row.values) if c["feature"] == "governance")
+    assert contribution["bin"] == "Missing" and contribution["value"] is None
+    assert model.variable("governance").direction == "descending"  # the expected trend was imposed
+    assert model.variable("governance").missing.count > 0
+
+
+def test_knockouts_are_policy_and_listed(book):
+    model, _ = book
+    fraud = decide(*_row(flags={"financial_fraud": 1}, sev={"critical": 1}), model, POLICY)
+    assert [k.rule_id for k in fraud.knockouts] == ["KO-FRAUD", "KO-CRITICAL-FLAG"]
+    assert fraud.decision in ("refer", "decline") and fraud.model_decision == "approve"
+    going = decide(*_row(flags={"going_concern": 1}), model, POLICY)
+    assert going.decision == "decline" and going.knockouts[0].rule_id == "KO-GOING-CONCERN"
+    thin = decide(*_row(GOOD | dict.fromkeys(DIMENSIONS[:3])), model, POLICY)
+    assert "KO-THIN-PROFILE" in [k.rule_id for k in thin.knockouts]
+
+
+def test_one_applicant_scores_in_milliseconds(book):
+    model, _ = book
+    row, ev = _row()
+    decide(row, ev, model, POLICY)
+    timings = []
+    for _ in range(30):
+        start = time.perf_counter()
+        decide(row, ev, model, POLICY)
+        timings.append(time.perf_counter() - start)
+    assert np.median(timings) < 0.020
+
+
+def test_rows_to_frame_requires_model_features(book):
+    model, _ = book
+    with pytest.raises(InputError, match="the model needs"):
+        rows_to_frame([{"financial_health": 50.0}], model.features)
+
+
+def test_policy_file_errors_name_the_field(tmp_path):
+    text = (Path(__file__).parents[1] / "risk" / "policy.toml").read_text()
+    bad = tmp_path / "policy.toml"
+    bad.write_text(text.replace("decline_min_pd = 0.20", "decline_min_pd = 0.01"))
+    with pytest.raises(ConfigError, match=r"thresholds: .*approve_max_pd must be < decline_min_pd; got 0.04 >= 0.01"):
+        load_policy(bad)
+    bad.write_text(text.replace('op = ">="', 'op = "in"', 1))
+    with pytest.raises(ConfigError, match=r"knockout\.0\.threshold\.op"):
+        load_policy(bad)
+
+
+# ---------------------------------------------------------------- monitoring
+
+
+def test_psi_known_values():
+    assert psi(np.array([50, 50]), np.array([50, 50])) == 0.0
+    assert psi(np.array([50, 50]), np.array([25, 75])) == pytest.approx(
+        0.25 * np.log(2) + 0.25 * np.log(1.5), rel=1e-12
+    )
+    assert [band(0.05), band(0.1), band(0.2), band(0.25)] == ["stable", "monitor", "monitor", "shift"]
+    rng = np.random.default_rng(0)
+    a = pd.DataFrame({"x": rng.normal(size=5000)})
+    same = stability_report(a, a.copy())
+    assert same.rows[0].psi == pytest.approx(0.0, abs=1e-12) and same.rows[0].band == "stable"
+    shifted = stability_report(a, pd.DataFrame({"x": rng.normal(1.0, 1.0, size=5000)}))
+    assert shifted.rows[0].psi > 0.25 and shifted.rows[0].band == "shift"
+
+
+# ---------------------------------------------------------------- CLI
+
+
+def test_cli_train_and_monitor(cancer, tmp_path):
+    X, y = cancer
+    data = X.iloc[:, :5].assign(default=y, firm=[f"f{i}" for i in range(len(y))])
+    data.to_csv(tmp_path / "train.csv", index=False)
+    runner = CliRunner()
+    out = tmp_path / "model"
+    args = ["risk", "train", "--data", str(tmp_path / "train.csv"), "--label", "default", "--out", str(out)]
+    result = runner.invoke(app, [*args, "--exclude", "firm", "--cv", "2"])
+    assert result.exit_code == 0, result.output
+    assert {p.name for p in out.iterdir()} == {MODEL_FILE, "challenger.txt", "model_card.json", "model_card.md"}
+    card = (out / "model_card.md").read_text()
+    assert "must retrain" in card and "challenger (LightGBM)" in card
+    model = load_model(out)
+    assert model.artifact.training.sha256.startswith("sha256:") and model.artifact.training.n == len(y)
+
+    bad = runner.invoke(app, args)
+    assert bad.exit_code == 1 and "column 'firm'" in bad.output
+
+    data.iloc[:300].to_csv(tmp_path / "base.csv", index=False)
+    moved = data.iloc[300:].copy()
+    moved["mean radius"] += 5
+    moved.to_csv(tmp_path / "cur.csv", index=False)
+    report = tmp_path / "psi.json"
+    result = runner.invoke(
+        app,
+        ["risk", "monitor", "--baseline", str(tmp_path / "base.csv"), "--current", str(tmp_path / "cur.csv"),
+         "--model", str(out), "--json-out", str(report)],
+    )
+    assert result.exit_code == 0, result.output
+    rows = {r["name"]: r for r in json.loads(report.read_text())["rows"]}
+    assert rows["score"]["kind"] == "score"
+    if "mean radius" in rows:
+        assert rows["mean radius"]["band"] == "shift"
+    assert "stability" in result.output
+
+
+EXACT: dict = {
+    # breast cancer, the ten "mean *" features, WoEScorecard(cv=3)
+    "features": ["mean texture", "mean area", "mean smoothness", "mean concavity", "mean concave points",
+                 "mean symmetry", "mean fractal dimension"],
+    "dropped": ["mean compactness", "mean perimeter", "mean radius"],  # wrong-signed through collinearity
+    "intercept": 0.13782855225716653,
+    "slope": 0.8212870258227456,
+    "scores": [706.7754126804106, 613.5456045719355, 826.4039908588072],
+    "auc": 0.9935257121716611,
+    # Polish 1year, Attr1..Attr12, all 271 defaults + 1500 seeded non-defaults, 3-fold pooled OOF AUC
+    "polish_cv_auc": 0.7109434194341943,
+}
