@@ -24,6 +24,21 @@ RATIO_NAMES: tuple[str, ...] = (
 )
 """Every ratio the risk model may use; compute_ratios returns exactly these keys."""
 
+RATIO_INPUTS: dict[str, tuple[FigureName, ...]] = {
+    "debt_to_assets": ("total_liabilities", "total_assets"),
+    "current_ratio": ("current_assets", "current_liabilities"),
+    "gross_margin": ("revenue", "cost_of_sales"),
+    "net_margin": ("net_profit", "revenue"),
+    "return_on_assets": ("net_profit", "total_assets"),
+    "revenue_growth": ("revenue",),
+    "receivable_days": ("accounts_receivable", "revenue"),
+    "inventory_days": ("inventory", "cost_of_sales"),
+    "ocf_to_liabilities": ("operating_cash_flow", "total_liabilities"),
+    "interest_coverage": ("net_profit", "finance_costs"),
+    "receivables_growth_gap": ("accounts_receivable", "revenue"),
+}
+"""The figures each ratio is computed from: a reason code on a ratio cites their table rows."""
+
 Figures = Mapping[FigureName, float | None]
 
 

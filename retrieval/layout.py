@@ -91,8 +91,8 @@ def strip_running_lines(pages: list[list[str]], edge: int = 3) -> list[list[str]
     counts: Counter[str] = Counter()
     for lines in pages:
         counts.update({_boilerplate_key(lines[i]) for i in edges(lines)})
-    threshold = max(2, len(pages) // 2)
-    repeated = {k for k, n in counts.items() if n >= threshold} if len(pages) >= 3 else set()
+    threshold = max(2, (len(pages) + 1) // 2)
+    repeated = {k for k, n in counts.items() if n >= threshold} if len(pages) >= 2 else set()
     cleaned = []
     for lines in pages:
         drop = {i for i in edges(lines) if _boilerplate_key(lines[i]) in repeated or PAGE_NUMBER.match(lines[i].strip())}

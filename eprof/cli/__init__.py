@@ -26,23 +26,21 @@ app = typer.Typer(
     cls=EprofGroup,
     no_args_is_help=True,
     add_completion=False,
+    help="eprof: LLM-assisted enterprise credit profiling with cited evidence.",
     pretty_exceptions_enable=False,
 )
 
 
 @app.callback()
 def _root() -> None:
+    """eprof: LLM-assisted enterprise credit profiling with cited evidence."""
 
 
 # Each CLI module exposes register(app); imports sit here so `eprof --help` lists everything.
-from eprof.cli import documents, settings  # noqa: E402
-from eprof.cli import logs  # noqa: E402
-from eprof.cli import scoring  # noqa: E402
+from eprof.cli import demo, documents, logs, profiling, scoring, settings  # noqa: E402
 
-settings.register(app)
-logs.register(app)
-documents.register(app)
-scoring.register(app)
+for _module in (demo, documents, profiling, scoring, logs, settings):
+    _module.register(app)
 
 
 def main() -> None:

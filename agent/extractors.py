@@ -1,0 +1,74 @@
+"""The two extractors behind one signature, and the entry point that picks one.
+
+offline: deterministic patterns and lexicons (agent/offline.py); the default with no endpoint.
+llm:     any OpenAI-compatible endpoint through agent/llm.py, with a versioned prompt.
+"""
+
+from __future__ import annotations
+
+from agent.extraction import Extraction
+from agent.llm import Gateway
+from agent.offline import extract_offline
+from agent.profile import DEFAULT_PROMPT, MAX_LLM_EVIDENCE_CHARS, Extractor, build_profile
+from agent.schema import OperatingProfile, Usage
+from eprof.config import Settings
+from eprof.errors import ConfigError
+from prompts import Passage, format_documents, load_prompt
+from retrieval.schema import Chunk
+from retrieval.search import Searcher
+
+
+def _offline(enterprise_id: str, name: str | None, chunks: list[Chunk], ratios: dict[str, float | None]) -> tuple[Extraction, Usage]:
+    return extract_offline(enterprise_id, name, chunks, ratios), Usage()
+
+
+def within_budget(chunks: list[Chunk], max_chars: int = MAX_LLM_EVIDENCE_CHARS) -> list[Chunk]:
+    """The evidence set cut to a character budget, keeping document order."""
+    kept, used = [], 0
+    for chunk in chunks:
+        if used + len(chunk.text) > max_chars:
+            continue
+        kept.append(chunk)
+        used += len(chunk.text)
+    return kept
+
+
+def run_profile(
+    settings: Settings,
+    enterprise_id: str,
+    extractor: Extractor | None = None,
+    prompt_ref: str = DEFAULT_PROMPT,
+    searcher: Searcher | None = None,
+    gateway: Gateway | None = None,
+    run_id: str | None = None,
+) -> OperatingProfile:
+    """Profile one enterprise. extractor=None picks llm when an endpoint is configured."""
+    searcher = searcher or Searcher.open(settings)
+    chosen: Extractor = extractor or ("llm" if settings.llm_configured else "offline")
+    if chosen == "offline":
+        return build_profile(searcher, enterprise_id, _offline, extractor="offline")
+    if not settings.llm_configured:
+        raise ConfigError("--extractor llm needs OPENAI_BASE_URL or OPENAI_API_KEY, and EPROF_MODEL")
+    prompt = load_prompt(prompt_ref)
+    gateway = gateway or Gateway(settings)
+    model = settings.model or prompt.model
+
+    def _llm(eid: str, name: str | None, chunks: list[Chunk], ratios: dict[str, float | None]) -> tuple[Extraction, Usage]:
+        passages = [Passage(chunk_id=c.chunk_id, source=c.source, page=c.page, text=c.text) for c in within_budget(chunks)]
+        completion = gateway.complete(
+            prompt,
+            {"enterprise_id": eid, "enterprise_name": name or eid, "documents": format_documents(passages)},
+            Extraction,
+            enterprise_id=eid,
+            run_id=run_id,
+        )
+        usage = Usage(
+            calls=1,
+            cache_hits=int(completion.cache_hit),
+            prompt_tokens=completion.usage.prompt_tokens,
+            completion_tokens=completion.usage.completion_tokens,
+            latency_ms=completion.latency_ms,
+        )
+        return completion.parsed, usage
+
+    return build_profile(searcher, enterprise_id, _llm, extractor="llm", model=model, prompt=prompt.ref, prompt_hash=prompt.hash)

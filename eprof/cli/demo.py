@@ -1,0 +1,77 @@
+"""`eprof demo`: the main job on the bundled demo corpus, start to finish."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from agent.extractors import run_profile
+from agent.profile import profile_path, save_profile
+from agent.schema import Severity
+from eprof.cli._common import ChromaUrlOption, StoreOption, console, err_console, settings_from
+from eprof.cli.profiling import show_profile
+from eprof.errors import InputError
+from retrieval.ingest import ingest_all, read_manifest
+from retrieval.schema import IngestStatus
+from retrieval.search import Searcher
+
+DEMO = Path(__file__).resolve().parents[2] / "demo" / "manifest.csv"
+
+
+def demo(
+    manifest: Annotated[Path, typer.Option("--manifest", help="corpus manifest to run on")] = DEMO,
+    store: StoreOption = None,
+    chroma_url: ChromaUrlOption = None,
+) -> None:
+    """Ingest the demo corpus, profile every enterprise with verified evidence, and summarise."""
+    if not manifest.exists():
+        raise InputError(f"demo manifest not found at {manifest}")
+    settings = settings_from(store, chroma_url)
+    searcher = Searcher.open(settings)
+    jobs, problems = read_manifest(manifest)
+    if problems:
+        raise InputError(f"{manifest.name} line {problems[0].line}: {problems[0].message}")
+    with console.status(f"ingesting {len(jobs)} documents from {manifest.parent}…"):
+        results = ingest_all(searcher.store, searcher.embedder, jobs)
+    failed = [r for r in results if r.status is IngestStatus.failed]
+    for r in failed:
+        err_console.print(f"[red]failed[/] {Path(r.path).name}: {r.reason}", highlight=False)
+    written = sum(r.chunks for r in results if r.status in (IngestStatus.added, IngestStatus.replaced))
+    console.print(f"[bold]1. ingest[/] {len(results)} documents ({len(failed)} failed), {written} new chunks → {searcher.store.location}")
+    enterprises = list(dict.fromkeys(j.enterprise_id for j in jobs))
+    summary = Table("enterprise", "name", "year", "revenue", "net profit", "red flags", "worst", "rejected", title="2. profiles (offline extractor, every quote verified)")
+    profiles = []
+    with console.status("profiling…"):
+        for eid in enterprises:
+            p = run_profile(settings, eid, searcher=searcher)
+            save_profile(p, profile_path(settings, eid))
+            profiles.append(p)
+            figures = {(f.name, f.period): f for f in p.figures}
+            worst = _worst(p)
+            summary.add_row(
+                eid, p.name or "", p.fiscal_year or "",
+                _printed(figures.get(("revenue", p.fiscal_year or ""))), _printed(figures.get(("net_profit", p.fiscal_year or ""))),
+                str(len(p.red_flags)), worst, str(len(p.rejected)),
+            )
+    console.print(summary)
+    flagged = max(profiles, key=lambda p: len(p.red_flags))
+    console.print(f"\n[bold]3. the most flagged enterprise in detail[/] (`eprof profile {flagged.enterprise_id}`)")
+    show_profile(flagged)
+    console.print(f"\nNext: `eprof search {flagged.enterprise_id} \"诉讼\"`, `eprof profile ID --json`, `eprof enterprises`.")
+
+
+def _printed(figure) -> str:  # noqa: ANN001
+    return figure.as_printed if figure is not None and figure.value is not None else "—"
+
+
+def _worst(profile) -> str:  # noqa: ANN001
+    order = [Severity.critical, Severity.high, Severity.medium, Severity.low]
+    present = {f.severity for f in profile.red_flags}
+    return next((s.value for s in order if s in present), "—")
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(demo)

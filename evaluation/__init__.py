@@ -1,0 +1,1 @@
+"""Evaluation: a labelled demo corpus and the tools that score eprof against it."""

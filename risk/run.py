@@ -1,0 +1,70 @@
+"""The decide step for an enterprise: its verified profile in, a Decision with evidence out.
+
+Reason codes cite evidence: a dimension score its own quotes, a ratio the table rows of the
+figures it was computed from, a red-flag count the quotes of those flags.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict
+
+from agent.ratios import RATIO_INPUTS
+from agent.schema import Evidence, OperatingProfile
+from eprof.errors import NotFoundError
+from risk.artifact import ScorecardModel, load_model
+from risk.decide import decide
+from risk.features import build_feature_row, evidence_map
+from risk.policy import Policy, load_policy
+from risk.schema import Decision
+
+DEFAULT_MODEL_DIR = Path(__file__).with_name("default_model")
+
+
+class DecisionRecord(BaseModel):
+    """A decision together with what produced its inputs, so it can be reproduced and audited."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    decision: Decision
+    profile_schema_version: str
+    extractor: str
+    prompt: str | None
+    prompt_hash: str | None
+    fiscal_year: str | None
+
+
+def profile_evidence(profile: OperatingProfile) -> dict[str, list[Evidence]]:
+    """Feature name -> evidence, for ratio and red-flag features (dimensions carry their own)."""
+    year = profile.fiscal_year
+    by_name = {f.name: f for f in profile.figures if f.period == year and f.value is not None}
+    links: dict[str, list[Evidence]] = {}
+    for ratio, inputs in RATIO_INPUTS.items():
+        items = [e for name in inputs if name in by_name for e in by_name[name].evidence]
+        if items:
+            links[ratio] = items
+    for flag in profile.red_flags:
+        links.setdefault(f"flag_{flag.type.value}", []).extend(flag.evidence)
+        links.setdefault(f"severity_{flag.severity.value}", []).extend(flag.evidence)
+    return links
+
+
+def load_default_model(model_dir: Path | None = None) -> ScorecardModel:
+    path = (model_dir or DEFAULT_MODEL_DIR) / "model.json"
+    if not path.exists():
+        raise NotFoundError(f"no risk model at {path}; train one with `eprof risk train`")
+    return load_model(path)
+
+
+def decide_profile(profile: OperatingProfile, model: ScorecardModel, policy: Policy | None = None) -> DecisionRecord:
+    row = build_feature_row(profile.scores, profile.ratios)
+    decision = decide(row, evidence_map(profile.scores, profile_evidence(profile)), model, policy or load_policy())
+    return DecisionRecord(
+        decision=decision,
+        profile_schema_version=profile.schema_version,
+        extractor=profile.extractor if profile.extractor == "offline" else f"llm:{profile.model}",
+        prompt=profile.prompt,
+        prompt_hash=profile.prompt_hash,
+        fiscal_year=profile.fiscal_year,
+    )
