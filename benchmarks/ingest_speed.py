@@ -38,7 +38,7 @@ EN = ("In the reporting period revenue reached RMB {a} thousand, up {p}% year on
       "company offset through procurement and automation. Trade receivables stood at RMB {a} thousand, mostly aged within one year.")
 
 
-PARAGRAPHS = {"zh": 9, "en": 5}  # about 1,000 Chinese characters or 2,000 English ones a page, as printed reports
+PARAGRAPHS = {"zh": 6, "en": 5}  # about 1,000 Chinese characters or 2,000 English ones a page, as printed reports
 
 
 def build_report(path: Path, pages: int, language: str, seed: int = 7) -> Path:

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from eprof.cli._common import console, print_json
+from eprof.cli._common import ChromaUrlOption, StoreOption, console, print_json, settings_from
 
 METRICS = ("auc", "ks", "gini", "brier")
 
@@ -85,7 +85,52 @@ def monitor(
     console.print(table)
 
 
+ACTION_STYLE = {"approve": "bold green", "refer": "bold yellow", "decline": "bold red"}
+
+
+def decide(
+    enterprise_id: Annotated[str, typer.Argument(help="enterprise with a profile (run `eprof profile` first)")],
+    model: Annotated[Path | None, typer.Option("--model", help="model folder [default: the shipped model in risk/default_model]", show_default=False)] = None,
+    policy: Annotated[Path | None, typer.Option("--policy", help="policy TOML [default: risk/policy.toml]", show_default=False)] = None,
+    store: StoreOption = None,
+    chroma_url: ChromaUrlOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="print the decision JSON")] = False,
+) -> None:
+    """Score the enterprise's verified profile: PD, points, grade, decision and reason codes with evidence."""
+    from agent.profile import load_profile
+    from risk.policy import load_policy
+    from risk.run import decide_profile, load_default_model
+
+    record = decide_profile(load_profile(settings_from(store, chroma_url), enterprise_id), load_default_model(model), load_policy(policy))
+    if as_json:
+        print_json(record)
+        return
+    show_decision(record)
+
+
+def show_decision(record) -> None:  # noqa: ANN001 - risk.run.DecisionRecord, imported lazily
+    d = record.decision
+    console.print(
+        f"[bold]{d.enterprise_id}[/]: [{ACTION_STYLE[d.decision]}]{d.decision.upper()}[/]  PD {d.pd:.2%} · grade {d.grade} · "
+        f"{d.score:.0f} points · model {d.model_version} · policy {d.policy_version}",
+        highlight=False,
+    )
+    made_by = record.extractor if record.prompt is None else f"{record.extractor} with {record.prompt} ({record.prompt_hash[:19]})"
+    console.print(f"  features from the {made_by} profile, fiscal year {record.fiscal_year or 'unknown'}", highlight=False)
+    if d.model_decision != d.decision:
+        console.print(f"  the model alone says {d.model_decision}; policy knock-outs decide {d.decision}")
+    for hit in d.knockouts:
+        console.print(f"  [red]knock-out[/] {hit.rule_id}: {hit.description} → {hit.action}", highlight=False)
+    table = Table("#", "reason", "value", "points below best", "evidence", title="Reason codes (largest adverse contributions)", show_lines=True)
+    for reason in d.reasons:
+        value = "missing" if reason.value is None else f"{reason.value:.3g}"
+        evidence = "\n".join(f"[{e.source} p.{e.page}] {e.quote[:90]}" for e in reason.evidence[:2]) or "[dim]no document evidence (missing or computed)[/]"
+        table.add_row(str(reason.rank), reason.feature, value, f"{reason.points_below_max:.1f}", evidence)
+    console.print(table if d.reasons else "  no adverse contributions")
+
+
 def register(app: typer.Typer) -> None:
+    app.command()(decide)
     risk = typer.Typer(no_args_is_help=True, help="Credit risk model: train the scorecard, monitor stability.")
     risk.command()(train)
     risk.command()(monitor)
