@@ -11,13 +11,11 @@ import datetime as dt
 from enum import StrEnum
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
+
+from eprof.contract import Contract
 
 SCHEMA_VERSION = "profile/1"
-
-
-class Contract(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
 
 class RedFlagType(StrEnum):

@@ -20,19 +20,16 @@ import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from agent.schema import RedFlag, RedFlagType
+from eprof.contract import Contract
 
 Granularity = Literal["page", "document"]
 _SPACE = re.compile(r"\s+")
 
 
-class _Record(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-
-class Counts(_Record):
+class Counts(Contract):
     tp: int = 0
     fp: int = 0
     fn: int = 0
@@ -54,7 +51,7 @@ class Counts(_Record):
         return Counts(tp=self.tp + other.tp, fp=self.fp + other.fp, fn=self.fn + other.fn)
 
 
-class Decoy(_Record):
+class Decoy(Contract):
     """Text planted to look like a red flag of type `looks_like` without being one."""
 
     enterprise_id: str
@@ -64,7 +61,7 @@ class Decoy(_Record):
     kind: str = ""
 
 
-class FlagMetrics(_Record):
+class FlagMetrics(Contract):
     granularity: Granularity
     overall: Counts
     per_type: dict[RedFlagType, Counts]

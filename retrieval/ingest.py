@@ -12,8 +12,9 @@ import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import Field, ValidationError
 
+from eprof.contract import Contract
 from eprof.errors import DocumentError, InputError
 from retrieval.chunking import chunk_document, doc_id_for
 from retrieval.embeddings import Embedder
@@ -33,10 +34,8 @@ def default_doc_type(path: Path) -> DocType:
     return DEFAULT_DOC_TYPE.get(path.suffix.lower(), DocType.research)
 
 
-class IngestJob(BaseModel):
+class IngestJob(Contract):
     """One file to ingest for one enterprise (a manifest row, or a CLI path)."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
     enterprise_id: str = Field(min_length=1)
     name: str | None = None
@@ -45,9 +44,7 @@ class IngestJob(BaseModel):
     published: dt.date | None = None
 
 
-class ManifestError(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
+class ManifestError(Contract):
     line: int
     message: str
 

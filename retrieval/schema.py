@@ -10,11 +10,9 @@ import datetime as dt
 from enum import StrEnum
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
-
-class Record(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+from eprof.contract import Contract
 
 
 class DocType(StrEnum):
@@ -23,14 +21,14 @@ class DocType(StrEnum):
     research = "research"
 
 
-class Page(Record):
+class Page(Contract):
     """Text of one page as the reader found it; number is 1-based as a PDF viewer shows it."""
 
     number: int = Field(ge=1)
     text: str
 
 
-class Document(Record):
+class Document(Contract):
     """A parsed file, before chunking. sha256 is of the file bytes: the change detector."""
 
     path: str
@@ -42,7 +40,7 @@ class Document(Record):
     pages: list[Page]
 
 
-class Chunk(Record):
+class Chunk(Contract):
     """One indexed unit of text. A table is always one whole chunk (kind='table')."""
 
     chunk_id: str
@@ -60,7 +58,7 @@ class Chunk(Record):
     published: dt.date | None = None
 
 
-class Hit(Record):
+class Hit(Contract):
     """A search result: the chunk's citation fields plus how it ranked."""
 
     chunk_id: str
@@ -84,7 +82,7 @@ class IngestStatus(StrEnum):
     failed = "failed"
 
 
-class IngestResult(Record):
+class IngestResult(Contract):
     path: str
     enterprise_id: str
     status: IngestStatus
@@ -94,7 +92,7 @@ class IngestResult(Record):
     reason: str | None = None
 
 
-class DocumentInfo(Record):
+class DocumentInfo(Contract):
     """What the store remembers of one ingested document (the commit record)."""
 
     doc_id: str
@@ -108,7 +106,7 @@ class DocumentInfo(Record):
     ingested_at: dt.datetime
 
 
-class EnterpriseInfo(Record):
+class EnterpriseInfo(Contract):
     enterprise_id: str
     name: str | None
     revision: int = Field(0, description="bumped by every published document; keys caches")

@@ -21,7 +21,7 @@ from pydantic import Field, ValidationError
 
 from eprof.errors import InputError, NotFoundError
 from risk.policy import GradeBand, MasterScale
-from risk.schema import Contract
+from eprof.contract import Contract
 
 ARTIFACT_VERSION = "risk-scorecard/1"
 MODEL_FILE = "model.json"

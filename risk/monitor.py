@@ -17,7 +17,7 @@ import pandas as pd
 from eprof.errors import InputError, NotFoundError
 from risk.artifact import ScorecardModel
 from risk.features import check_features
-from risk.schema import Contract
+from eprof.contract import Contract
 
 STABLE_BELOW = 0.1
 SHIFT_FROM = 0.25

@@ -16,7 +16,8 @@ from typing import Annotated, Literal
 from pydantic import Field, ValidationError, model_validator
 
 from eprof.errors import ConfigError, InputError, NotFoundError
-from risk.schema import Action, Contract, KnockoutHit
+from eprof.contract import Contract
+from risk.schema import Action, KnockoutHit
 
 DEFAULT_POLICY_PATH = Path(__file__).with_name("policy.toml")
 

@@ -8,10 +8,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict
-
 from agent.ratios import RATIO_INPUTS
 from agent.schema import Evidence, OperatingProfile
+from eprof.contract import Contract
 from eprof.errors import NotFoundError
 from risk.artifact import ScorecardModel, load_model
 from risk.decide import decide
@@ -22,10 +21,8 @@ from risk.schema import Decision
 DEFAULT_MODEL_DIR = Path(__file__).with_name("default_model")
 
 
-class DecisionRecord(BaseModel):
+class DecisionRecord(Contract):
     """A decision together with what produced its inputs, so it can be reproduced and audited."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
     decision: Decision
     profile_schema_version: str

@@ -9,7 +9,9 @@ from __future__ import annotations
 import math
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import Field, field_validator
+
+from eprof.contract import Contract
 
 from agent.schema import Evidence
 
@@ -19,10 +21,6 @@ DECISION_SCHEMA_VERSION = "decision/1"
 Action = Literal["approve", "refer", "decline"]
 ACTION_SEVERITY: dict[str, int] = {"approve": 0, "refer": 1, "decline": 2}
 """Order used to combine the model's decision with knock-outs: the most severe one wins."""
-
-
-class Contract(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
 
 class FeatureRow(Contract):
