@@ -38,7 +38,7 @@ def numeric_flags(figures: Figures, ratios: dict[str, float | None], year: str |
             flags.append(RedFlag(
                 type=RedFlagType.receivables_anomaly,
                 severity=Severity.high if gap > RECEIVABLES_GAP_HIGH else Severity.medium,
-                explanation=f"In {year} accounts receivable grew {gap:+.0%} points faster than revenue (computed from the statements).",
+                explanation=f"In {year} accounts receivable grew {gap * 100:.0f} percentage points faster than revenue (computed from the statements).",
                 evidence=evidence,
             ))
     net = figures.get(("net_profit", year))

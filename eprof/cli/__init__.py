@@ -7,6 +7,7 @@ EprofError becomes one red line on stderr and exit code 1 (see EprofGroup).
 from __future__ import annotations
 
 import typer
+from rich.markup import escape
 from typer.core import TyperGroup
 
 from eprof.cli._common import err_console
@@ -18,7 +19,7 @@ class EprofGroup(TyperGroup):
         try:
             return super().invoke(ctx)
         except EprofError as exc:
-            err_console.print(f"[bold red]error:[/] {exc}", highlight=False)
+            err_console.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False)
             raise typer.Exit(1) from exc
 
 

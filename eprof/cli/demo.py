@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from agent.extractors import run_profile
@@ -38,7 +39,7 @@ def demo(
         results = ingest_all(searcher.store, searcher.embedder, jobs)
     failed = [r for r in results if r.status is IngestStatus.failed]
     for r in failed:
-        err_console.print(f"[red]failed[/] {Path(r.path).name}: {r.reason}", highlight=False)
+        err_console.print(f"[red]failed[/] {escape(Path(r.path).name)}: {escape(r.reason or '')}", highlight=False)
     written = sum(r.chunks for r in results if r.status in (IngestStatus.added, IngestStatus.replaced))
     console.print(f"[bold]1. ingest[/] {len(results)} documents ({len(failed)} failed), {written} new chunks → {searcher.store.location}")
     enterprises = list(dict.fromkeys(j.enterprise_id for j in jobs))

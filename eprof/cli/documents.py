@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.markup import escape
 from rich.table import Table
 
 from eprof.cli._common import ChromaUrlOption, StoreOption, console, err_console, print_json, settings_from
@@ -52,7 +53,7 @@ def ingest(
         if not as_json:
             style = STATUS_STYLE[outcome.status]
             detail = outcome.reason if outcome.status is IngestStatus.failed else f"{outcome.pages} pages, {outcome.chunks} chunks"
-            progress.console.print(f"[{style}]{outcome.status.value:>9}[/] {outcome.enterprise_id}  {Path(outcome.path).name}  [dim]{detail}[/]", highlight=False)
+            progress.console.print(f"[{style}]{outcome.status.value:>9}[/] {escape(outcome.enterprise_id)}  {escape(Path(outcome.path).name)}  [dim]{escape(str(detail))}[/]", highlight=False)
 
     with progress:
         task = progress.add_task("", total=len(jobs))
@@ -62,7 +63,7 @@ def ingest(
         print_json({"results": [r.model_dump(mode="json") for r in results], "manifest_errors": problems})
     else:
         for problem in problems:
-            err_console.print(f"[bold red]manifest line {problem['line']}:[/] {problem['message']}", highlight=False)
+            err_console.print(f"[bold red]manifest line {problem['line']}:[/] {escape(problem['message'])}", highlight=False)
         counts = {s: sum(r.status is s for r in results) for s in IngestStatus}
         summary = ", ".join(f"{n} {s.value}" for s, n in counts.items() if n)
         console.print(f"[bold]{len(results)} file(s):[/] {summary or 'nothing to do'}; "
@@ -110,7 +111,7 @@ def search(
     for rank, hit in enumerate(hits, start=1):
         pages = f"{hit.page}" if hit.page == hit.page_end else f"{hit.page}-{hit.page_end}"
         text = hit.text if len(hit.text) <= 400 else hit.text[:400] + " …"
-        table.add_row(str(rank), hit.source, pages, hit.section or "", text, f"{hit.score:.4f}")
+        table.add_row(str(rank), escape(hit.source), pages, escape(hit.section or ""), escape(text), f"{hit.score:.4f}")
     console.print(table)
 
 
@@ -127,7 +128,7 @@ def enterprises(
     table = Table("enterprise", "name", "documents", "pages", "chunks", "last ingest (UTC)", title="indexed enterprises")
     for info in infos:
         last = info.last_ingest.strftime("%Y-%m-%d %H:%M") if info.last_ingest else ""
-        table.add_row(info.enterprise_id, info.name or "", str(len(info.documents)), str(info.pages), str(info.chunks), last)
+        table.add_row(escape(info.enterprise_id), escape(info.name or ""), str(len(info.documents)), str(info.pages), str(info.chunks), last)
     console.print(table if infos else "No enterprises indexed yet: run `eprof ingest`.")
 
 

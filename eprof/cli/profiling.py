@@ -6,11 +6,12 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from agent.extractors import run_profile
 from agent.profile import DEFAULT_PROMPT, profile_path, save_profile
-from agent.schema import OperatingProfile, Severity
+from agent.schema import Evidence, OperatingProfile, Severity
 from eprof.cli._common import ChromaUrlOption, StoreOption, console, settings_from
 
 KEY_FIGURES = ("revenue", "net_profit", "total_assets", "total_liabilities", "operating_cash_flow", "accounts_receivable")
@@ -40,6 +41,11 @@ def profile(
     console.print(f"[dim]profile written to {path}[/]")
 
 
+def cite(evidence: Evidence) -> str:
+    """A citation as analysts read it: [source p.N]."""
+    return f"[{evidence.source} p.{evidence.page}]"
+
+
 def show_profile(p: OperatingProfile) -> None:
     made_by = "offline extractor" if p.extractor == "offline" else f"{p.model} with {p.prompt}"
     console.print(f"[bold]{p.name or p.enterprise_id}[/] ({p.enterprise_id}) · fiscal year {p.fiscal_year or 'unknown'} · {made_by}")
@@ -47,10 +53,10 @@ def show_profile(p: OperatingProfile) -> None:
                          ("audit opinion", p.audit_opinion), ("controlling shareholder", p.controlling_shareholder)):
         if claim:
             e = claim.evidence[0]
-            console.print(f"  {label}: {claim.value} [dim][{e.source} p.{e.page}][/]", highlight=False)
+            console.print(f"  {label}: {escape(claim.value)} [dim]{escape(cite(e))}[/]", highlight=False)
     customers = [x for x in p.parties if x.role == "customer"]
     if customers:
-        shown = ", ".join(f"{c.name}{f' {c.share:.0%}' if c.share is not None else ''}" for c in customers[:5])
+        shown = escape(", ".join(f"{c.name}{f' {c.share:.0%}' if c.share is not None else ''}" for c in customers[:5]))
         console.print(f"  key customers: {shown}", highlight=False)
     figures = Table("figure", "as printed", "yuan", "source", title=f"Key figures {p.fiscal_year or ''}")
     by_key = {(f.name, f.period): f for f in p.figures}
@@ -59,7 +65,7 @@ def show_profile(p: OperatingProfile) -> None:
         if f is None or f.value is None:
             figures.add_row(name, "[dim]not in the documents[/]", "", "")
         else:
-            figures.add_row(name, f.as_printed or "", f"{f.value:,.0f}", f"{f.evidence[0].source} p.{f.evidence[0].page}")
+            figures.add_row(name, escape(f.as_printed or ""), f"{f.value:,.0f}", escape(f"{f.evidence[0].source} p.{f.evidence[0].page}"))
     console.print(figures)
     ratios = ", ".join(f"{k}={v:.2f}" for k, v in p.ratios.items() if v is not None)
     console.print(f"  ratios: {ratios or 'none computable'}", highlight=False)
@@ -69,12 +75,12 @@ def show_profile(p: OperatingProfile) -> None:
     for flag in sorted(p.red_flags, key=lambda f: (SEVERITY_ORDER[f.severity], f.type.value)):
         e = flag.evidence[0]
         quote = e.quote if len(e.quote) <= 120 else e.quote[:120] + "…"
-        flags.add_row(f"[{SEVERITY_STYLE[flag.severity]}]{flag.severity.value}[/]", flag.type.value, flag.explanation, f"[{e.source} p.{e.page}] {quote}")
+        flags.add_row(f"[{SEVERITY_STYLE[flag.severity]}]{flag.severity.value}[/]", flag.type.value, escape(flag.explanation), escape(f"{cite(e)} {quote}"))
     console.print(flags if p.red_flags else "  no red flags found in the documents")
     scores = Table("dimension", "score", "rationale", title="Dimension scores (0 worst, 100 best)")
     for name in ("business_stability", "industry_chain_position", "financial_health", "governance", "external_risk"):
         d = getattr(p.scores, name)
-        scores.add_row(name, "—" if d is None else str(d.score), "[dim]no basis in the documents[/]" if d is None else d.rationale)
+        scores.add_row(name, "—" if d is None else str(d.score), "[dim]no basis in the documents[/]" if d is None else escape(d.rationale))
     console.print(scores)
     if p.rejected:
         console.print(f"  [yellow]{len(p.rejected)} claim(s) rejected[/] (quote not found in the cited chunk, or similar); see 'rejected' in the JSON")

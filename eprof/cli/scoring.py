@@ -7,9 +7,11 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from eprof.cli._common import ChromaUrlOption, StoreOption, console, print_json, settings_from
+from eprof.cli.profiling import cite
 
 METRICS = ("auc", "ks", "gini", "brier")
 
@@ -120,11 +122,11 @@ def show_decision(record) -> None:  # noqa: ANN001 - risk.run.DecisionRecord, im
     if d.model_decision != d.decision:
         console.print(f"  the model alone says {d.model_decision}; policy knock-outs decide {d.decision}")
     for hit in d.knockouts:
-        console.print(f"  [red]knock-out[/] {hit.rule_id}: {hit.description} → {hit.action}", highlight=False)
+        console.print(f"  [red]knock-out[/] {hit.rule_id}: {escape(hit.description)} → {hit.action}", highlight=False)
     table = Table("#", "reason", "value", "points below best", "evidence", title="Reason codes (largest adverse contributions)", show_lines=True)
     for reason in d.reasons:
         value = "missing" if reason.value is None else f"{reason.value:.3g}"
-        evidence = "\n".join(f"[{e.source} p.{e.page}] {e.quote[:90]}" for e in reason.evidence[:2]) or "[dim]no document evidence (missing or computed)[/]"
+        evidence = escape("\n".join(f"{cite(e)} {e.quote[:90]}" for e in reason.evidence[:2])) or "[dim]no document evidence (missing or computed)[/]"
         table.add_row(str(reason.rank), reason.feature, value, f"{reason.points_below_max:.1f}", evidence)
     console.print(table if d.reasons else "  no adverse contributions")
 
