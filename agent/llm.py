@@ -17,6 +17,12 @@ built from the response model. Around that one request it does, in this order:
    LLMOutputError carries the attempts, last raw reply, errors and token usage;
 5. call log: every request (and every cache hit) adds one row to `<home>/logs.db`.
 
+`Gateway.chat(prompt, messages, tools, response_model, ...)` is one turn of a tool-calling
+conversation (the caller runs the tools and sends their results back). It does steps 2-5 the
+same way; a reply that calls tools is returned as is, a reply without tool calls must be the
+response model's JSON. Chat turns are not cached: the tool results they carry come from the
+store, which changes under them.
+
 Errors:
 
     EprofError
@@ -36,11 +42,11 @@ import threading
 import time
 import uuid
 from dataclasses import dataclass, field
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
 import openai
 from openai import OpenAI
-from openai.types.chat import ChatCompletion
+from openai.types.chat import ChatCompletion, ChatCompletionMessage
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt, wait_exponential, wait_random
 
@@ -52,16 +58,20 @@ from prompts import Prompt, PromptError
 
 __all__ = [
     "BudgetExceededError",
+    "ChatTurn",
     "Completion",
     "Gateway",
     "GatewayConfig",
     "LLMOutputError",
     "LLMRequestError",
+    "RateLimit",
+    "ToolCall",
     "Usage",
     "build_request",
     "cache_key",
     "canonical_json",
     "estimate_tokens",
+    "response_format",
     "strict_json_schema",
 ]
 
@@ -114,6 +124,35 @@ class Completion(BaseModel, Generic[ResponseT]):
     latency_ms: int
     cache_hit: bool
     cache_key: str
+    call_id: str
+
+
+class ToolCall(BaseModel):
+    """A function the model asked for; `arguments` is the raw JSON text, for the caller to validate."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    id: str
+    name: str
+    arguments: str
+
+
+class ChatTurn(BaseModel, Generic[ResponseT]):
+    """One chat turn: tool calls to run, or the final parsed answer (exactly one of the two).
+
+    `messages` is the conversation as sent (masked, re-asks included) plus the model's reply:
+    append the tool results to it and send it back for the next turn.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    messages: list[dict[str, Any]]
+    tool_calls: list[ToolCall]
+    parsed: ResponseT | None
+    model: str
+    usage: Usage
+    attempts: int
+    latency_ms: int
     call_id: str
 
 
@@ -210,28 +249,43 @@ def build_request(
 ) -> dict[str, Any]:
     """The chat-completions request body: rendered (and masked) messages plus a strict JSON schema."""
     messages = [m.model_dump() for m in prompt.render(**variables)]
-    if mask:
-        messages = [{**m, "content": mask_personal_data(m["content"])} for m in messages]
-    schema = {"name": response_model.__name__, "schema": strict_json_schema(response_model), "strict": True}
     return {
         "model": model,
-        "messages": messages,
-        "response_format": {"type": "json_schema", "json_schema": schema},
+        "messages": _masked(messages) if mask else messages,
+        "response_format": response_format(response_model),
         "temperature": prompt.temperature,
         "max_tokens": max_tokens,
     }
 
 
-def estimate_tokens(messages: list[dict[str, str]], response_format: dict[str, Any]) -> int:
+def response_format(response_model: type[BaseModel]) -> dict[str, Any]:
+    """The `response_format` that asks for the model's JSON in OpenAI's strict structured-output mode."""
+    schema = {"name": response_model.__name__, "schema": strict_json_schema(response_model), "strict": True}
+    return {"type": "json_schema", "json_schema": schema}
+
+
+def _masked(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Personal data masked in every text content (an assistant's tool-call message has none)."""
+    return [{**m, "content": mask_personal_data(m["content"])} if isinstance(m.get("content"), str) else m for m in messages]
+
+
+def estimate_tokens(
+    messages: list[dict[str, Any]], response_format: dict[str, Any], tools: list[dict[str, Any]] | None = None
+) -> int:
     """A deliberately high estimate of prompt tokens, made offline.
 
     tiktoken would need to download its encodings, and no single tokenizer fits every
     endpoint anyway, so: each CJK character counts as one token (modern tokenizers need
     0.6-1.0), every other character as a third of one (English averages about four characters
-    per token, JSON and digits about three), plus 4 tokens per message and the schema text.
+    per token, JSON and digits about three), plus 4 tokens per message and the schema text;
+    tool calls in the messages and the tool definitions count as their JSON text.
     """
-    text_tokens = sum(_text_tokens(m["content"]) + 4 for m in messages)
-    return text_tokens + _text_tokens(canonical_json(response_format)) + 3
+    text_tokens = sum(
+        _text_tokens(m.get("content") or "") + _text_tokens(canonical_json(m["tool_calls"]) if m.get("tool_calls") else "") + 4
+        for m in messages
+    )
+    extra = _text_tokens(canonical_json(tools)) if tools else 0
+    return text_tokens + extra + _text_tokens(canonical_json(response_format)) + 3
 
 
 _CJK = re.compile(r"[\u3000-\u303f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef]")
@@ -277,6 +331,16 @@ def _output_errors(
         return None, _errors_as_data(exc)
 
 
+def _check_schema(prompt: Prompt, response_model: type[BaseModel]) -> None:
+    if response_model.__name__ != prompt.response_schema:
+        raise PromptError(f"{prompt.ref} expects response schema {prompt.response_schema}; got {response_model.__name__}")
+
+
+def _assistant_message(reply: ChatCompletionMessage) -> dict[str, Any]:
+    """The reply as a message to send back: role, content and any tool calls, nothing else."""
+    return reply.model_dump(include={"role", "content", "tool_calls"}, exclude_none=True, mode="json")
+
+
 def _reask(errors: list[dict[str, Any]]) -> str:
     return (
         "Your previous reply did not match the required JSON schema. The validation errors, as JSON "
@@ -318,9 +382,24 @@ def _retry_after_s(exc: BaseException | None) -> float | None:
 # ---------------------------------------------------------------- the I/O shell
 
 
+class RateLimit(Protocol):
+    """Pacing shared by every thread that sends through one endpoint (e.g. eprof.batch.RateLimiter).
+
+    `acquire` blocks until a request of about `tokens` may go and returns a ticket; `settle` puts
+    the real token count on the ticket; `back_off` makes every caller wait, because a 429 means
+    the endpoint is over its limit for all of them, not just the one that got it.
+    """
+
+    def acquire(self, tokens: int) -> object: ...
+
+    def settle(self, ticket: object, tokens: int) -> None: ...
+
+    def back_off(self, seconds: float) -> None: ...
+
+
 @dataclass
 class _Call:
-    """Bookkeeping for one complete() call: shared row fields, attempt counter, usage so far."""
+    """Bookkeeping for one complete() or chat() call: shared row fields, attempt counter, usage so far."""
 
     row: dict[str, Any]
     attempt: int = 0
@@ -330,7 +409,7 @@ class _Call:
 class Gateway:
     """One endpoint, one call log, one token account per enterprise. Safe to share between threads."""
 
-    def __init__(self, settings: Settings, config: GatewayConfig | None = None):
+    def __init__(self, settings: Settings, config: GatewayConfig | None = None, limiter: RateLimit | None = None):
         if not (settings.openai_base_url or settings.openai_api_key):
             raise ConfigError("no LLM endpoint configured: set OPENAI_BASE_URL or OPENAI_API_KEY")
         self.settings = settings
@@ -349,6 +428,7 @@ class Gateway:
         self._lock = threading.Lock()
         base, cap = self.config.backoff_base_s, self.config.backoff_max_s
         self._backoff = wait_exponential(multiplier=base, max=cap) + wait_random(0, base)
+        self._limiter = limiter
 
     def spent(self, enterprise_id: str) -> int:
         """Tokens charged to the enterprise so far (actual usage, or the reservation when unknown)."""
@@ -366,14 +446,9 @@ class Gateway:
         validation_context: dict[str, Any] | None = None,
     ) -> Completion[ResponseT]:
         """Ask for `response_model` with `prompt`; see the module docstring for the steps."""
-        if response_model.__name__ != prompt.response_schema:
-            raise PromptError(
-                f"{prompt.ref} expects response schema {prompt.response_schema}; got {response_model.__name__}"
-            )
+        _check_schema(prompt, response_model)
         started = time.monotonic()
-        model = self.settings.model or prompt.model
-        if not model:
-            raise ConfigError(f"no model for {prompt.ref}: set EPROF_MODEL or a model in the prompt's front matter")
+        model = self._model(prompt)
         request = build_request(
             prompt,
             variables,
@@ -384,20 +459,7 @@ class Gateway:
         )
         messages = request["messages"]
         key = cache_key(request, prompt.hash)
-        options = {k: request[k] for k in ("temperature", "max_tokens")} | {"response_schema": response_model.__name__}
-        call = _Call(
-            row={
-                "call_id": uuid.uuid4().hex,
-                "run_id": run_id,
-                "enterprise_id": enterprise_id,
-                "prompt_id": prompt.id,
-                "prompt_version": prompt.version,
-                "prompt_hash": prompt.hash,
-                "model": model,
-                "options_json": canonical_json(options | {"strict": True}),
-                "cache_key": key,
-            }
-        )
+        call = self._call(prompt, request, response_model, key, enterprise_id=enterprise_id, run_id=run_id)
 
         def done(parsed: ResponseT, cache_hit: bool) -> Completion[ResponseT]:
             return Completion[response_model](  # type: ignore[valid-type]
@@ -423,6 +485,101 @@ class Gateway:
                 self._record(call, messages, attempt=1, duration_ms=0, parsed_json=stored, cache_hit=True)
                 return done(parsed, cache_hit=True)
 
+        _, reply, parsed = self._ask(prompt, call, request, response_model, validation_context)
+        assert parsed is not None  # no tools were offered, so the reply is the answer
+        self.log.store(key, reply.content or "", model=model, prompt_hash=prompt.hash)
+        return done(parsed, cache_hit=False)
+
+    def chat(
+        self,
+        prompt: Prompt,
+        messages: list[dict[str, Any]],
+        tools: list[dict[str, Any]],
+        response_model: type[ResponseT],
+        *,
+        enterprise_id: str,
+        run_id: str | None = None,
+    ) -> ChatTurn[ResponseT]:
+        """One turn of a tool-calling conversation started from `prompt`.
+
+        `messages` is the whole conversation so far (OpenAI chat format, tool results included)
+        and `tools` the OpenAI function definitions. The prompt gives the model default, the
+        temperature and the identity logged with each attempt.
+        """
+        _check_schema(prompt, response_model)
+        started = time.monotonic()
+        model = self._model(prompt)
+        request: dict[str, Any] = {
+            "model": model,
+            "messages": _masked(messages) if self.settings.privacy_masking else messages,
+            "response_format": response_format(response_model),
+            "temperature": prompt.temperature,
+            "max_tokens": self.config.max_tokens,
+        }
+        if tools:
+            request["tools"] = tools
+        call = self._call(prompt, request, response_model, cache_key(request, prompt.hash), enterprise_id=enterprise_id, run_id=run_id)
+        sent, reply, parsed = self._ask(prompt, call, request, response_model, None)
+        calls = [ToolCall(id=c.id, name=c.function.name, arguments=c.function.arguments) for c in reply.tool_calls or []]
+        return ChatTurn[response_model](  # type: ignore[valid-type]
+            messages=[*sent, _assistant_message(reply)],
+            tool_calls=calls,
+            parsed=parsed,
+            model=model,
+            usage=call.usage,
+            attempts=call.attempt,
+            latency_ms=round((time.monotonic() - started) * 1000),
+            call_id=call.row["call_id"],
+        )
+
+    def _model(self, prompt: Prompt) -> str:
+        model = self.settings.model or prompt.model
+        if not model:
+            raise ConfigError(f"no model for {prompt.ref}: set EPROF_MODEL or a model in the prompt's front matter")
+        return model
+
+    def _call(
+        self,
+        prompt: Prompt,
+        request: dict[str, Any],
+        response_model: type[BaseModel],
+        key: str,
+        *,
+        enterprise_id: str,
+        run_id: str | None,
+    ) -> _Call:
+        """The row fields every attempt of one call shares (options never hold keys or URLs)."""
+        options = {k: request[k] for k in ("temperature", "max_tokens")} | {"response_schema": response_model.__name__}
+        if "tools" in request:
+            options["tools"] = [t["function"]["name"] for t in request["tools"]]
+        return _Call(
+            row={
+                "call_id": uuid.uuid4().hex,
+                "run_id": run_id,
+                "enterprise_id": enterprise_id,
+                "prompt_id": prompt.id,
+                "prompt_version": prompt.version,
+                "prompt_hash": prompt.hash,
+                "model": request["model"],
+                "options_json": canonical_json(options | {"strict": True}),
+                "cache_key": key,
+            }
+        )
+
+    def _ask(
+        self,
+        prompt: Prompt,
+        call: _Call,
+        request: dict[str, Any],
+        response_model: type[ResponseT],
+        validation_context: dict[str, Any] | None,
+    ) -> tuple[list[dict[str, Any]], ChatCompletionMessage, ResponseT | None]:
+        """Send, judge the reply, re-ask with the errors: (messages as last sent, reply, parsed).
+
+        A reply that calls tools is accepted unparsed when the request offered tools; otherwise
+        the reply must validate against `response_model` within `max_reasks` re-asks.
+        """
+        messages = request["messages"]
         errors: list[dict[str, Any]] = []
         content: str | None = None
         for ask in range(1 + self.config.max_reasks):
@@ -433,7 +590,18 @@ class Gateway:
                     {"role": "user", "content": _reask(errors)},
                 ]
             completion, duration_ms = self._send(prompt, call, {**request, "messages": messages})
-            content = completion.choices[0].message.content
+            reply = completion.choices[0].message
+            if reply.tool_calls and "tools" in request:
+                self._record(
+                    call,
+                    messages,
+                    attempt=call.attempt,
+                    duration_ms=duration_ms,
+                    response_text=canonical_json(_assistant_message(reply)),
+                    usage=completion.usage,
+                )
+                return messages, reply, None
+            content = reply.content
             parsed, errors = _output_errors(completion, response_model, validation_context, self.config.max_tokens)
             self._record(
                 call,
@@ -447,15 +615,14 @@ class Gateway:
                 usage=completion.usage,
             )
             if parsed is not None:
-                self.log.store(key, content or "", model=model, prompt_hash=prompt.hash)
-                return done(parsed, cache_hit=False)
+                return messages, reply, parsed
         raise LLMOutputError(
             prompt.ref, attempts=call.attempt, last_completion=content, errors=errors, usage=call.usage
         )
 
     def _send(self, prompt: Prompt, call: _Call, request: dict[str, Any]) -> tuple[ChatCompletion, int]:
         """One ask: transport attempts under tenacity; non-retryable or exhausted -> LLMRequestError."""
-        reserve = estimate_tokens(request["messages"], request["response_format"]) + request["max_tokens"]
+        reserve = estimate_tokens(request["messages"], request["response_format"], request.get("tools")) + request["max_tokens"]
         retrying = Retrying(
             stop=stop_after_attempt(self.config.max_attempts),
             wait=self._wait,
@@ -472,13 +639,14 @@ class Gateway:
         """One request within budget; a failed one is logged here, a reply by the caller."""
         enterprise_id = call.row["enterprise_id"]
         self._reserve(enterprise_id, reserve)
+        ticket = self._limiter.acquire(reserve) if self._limiter else None
         call.attempt += 1
         sent = time.monotonic()
         try:
             completion = self._client.chat.completions.create(**request)
         except openai.APIError as exc:
             # A timed-out request may still have been processed and billed: charge the reservation.
-            self._settle(enterprise_id, reserve, reserve if isinstance(exc, openai.APITimeoutError) else 0)
+            self._settle(enterprise_id, reserve, reserve if isinstance(exc, openai.APITimeoutError) else 0, ticket)
             self._record(
                 call,
                 request["messages"],
@@ -489,16 +657,18 @@ class Gateway:
             )
             raise
         usage = completion.usage
-        self._settle(enterprise_id, reserve, usage.prompt_tokens + usage.completion_tokens if usage else reserve)
+        self._settle(enterprise_id, reserve, usage.prompt_tokens + usage.completion_tokens if usage else reserve, ticket)
         if usage:
             call.usage += Usage(prompt_tokens=usage.prompt_tokens, completion_tokens=usage.completion_tokens)
         return completion, round((time.monotonic() - sent) * 1000)
 
     def _wait(self, state: RetryCallState) -> float:
-        after = _retry_after_s(state.outcome.exception() if state.outcome else None)
-        if after is not None:
-            return min(after, self.config.retry_after_cap_s)
-        return self._backoff(state)
+        exc = state.outcome.exception() if state.outcome else None
+        after = _retry_after_s(exc)
+        wait = min(after, self.config.retry_after_cap_s) if after is not None else self._backoff(state)
+        if self._limiter and isinstance(exc, openai.RateLimitError):
+            self._limiter.back_off(wait)
+        return wait
 
     def _reserve(self, enterprise_id: str, tokens: int) -> None:
         with self._lock:
@@ -510,9 +680,11 @@ class Gateway:
                 )
             self._spent[enterprise_id] = spent + tokens
 
-    def _settle(self, enterprise_id: str, reserved: int, actual: int) -> None:
+    def _settle(self, enterprise_id: str, reserved: int, actual: int, ticket: object = None) -> None:
         with self._lock:
             self._spent[enterprise_id] += actual - reserved
+        if self._limiter and ticket is not None:
+            self._limiter.settle(ticket, actual)
 
     def _record(
         self,

@@ -112,3 +112,48 @@ def statement_report(path: Path, company: str, *, net_profit: str = "4,210.00", 
     ]
     SimpleDocTemplate(str(path), pagesize=A4, invariant=1).build(story, onFirstPage=decorate, onLaterPages=decorate)
     return path
+
+
+def chinese_report(path: Path, company: str) -> Path:
+    """A 2-page Chinese annual report (reportlab's built-in STSong CID font): statements in 万元,
+    the controlling shareholder, a top-five customer table, a warning letter, a share pledge, a
+    pending lawsuit, the auditor's opinion, headcount and R&D spending."""
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    body = ParagraphStyle("zh", fontName="STSong-Light", fontSize=10, leading=15)
+    heading = ParagraphStyle("zh-h", parent=body, fontSize=14, leading=20)
+    table = {"style": [("FONTNAME", (0, 0), (-1, -1), "STSong-Light")], "colWidths": [190, 110, 110]}
+    story = [
+        Paragraph("第一节 公司简介", heading),
+        Paragraph(f"{company}（以下简称“公司”）主要从事新能源汽车电池管理系统的研发、生产和销售。", body),
+        Paragraph("公司控股股东为华夏投资集团有限公司，持股比例为42.50%，实际控制人为王建国。", body),
+        Paragraph("截至报告期末，公司共有在职员工1,280人。", body),
+        Paragraph("合并资产负债表", heading),
+        Paragraph("单位：万元", body),
+        Table([["项目", "2024年", "2023年"], ["货币资金", "5,210.00", "4,800.00"], ["应收账款", "12,600.00", "11,900.00"],
+               ["存货", "8,300.00", "7,700.00"], ["流动资产合计", "31,500.00", "29,000.00"], ["资产总计", "68,000.00", "63,500.00"],
+               ["短期借款", "9,000.00", "8,000.00"], ["流动负债合计", "24,000.00", "22,000.00"], ["负债合计", "38,000.00", "35,000.00"],
+               ["所有者权益合计", "30,000.00", "28,500.00"]], **table),
+        Paragraph("合并利润表", heading),
+        Paragraph("单位：万元", body),
+        Table([["项目", "2024年", "2023年"], ["营业收入", "45,600.00", "41,200.00"], ["营业成本", "36,100.00", "32,900.00"],
+               ["财务费用", "620.00", "580.00"], ["净利润", "2,350.00", "2,180.00"]], **table),
+        PageBreak(),
+        Paragraph("第二节 重要事项", heading),
+        Paragraph("2024年6月12日，公司收到中国证监会浙江监管局出具的警示函，因信息披露不及时被采取监管措施。", body),
+        Paragraph("2024年9月3日，控股股东华夏投资集团有限公司将其持有的公司3,000万股股份办理了质押，占其所持公司股份的65%。", body),
+        Paragraph("2024年11月，供应商宁波精工有限公司向法院提起诉讼，要求公司支付货款人民币860万元，目前案件尚在审理中。", body),
+        Paragraph("公司2024年研发投入为3,560万元，占营业收入的7.8%。", body),
+        Paragraph("前五名客户销售情况", heading),
+        Paragraph("单位：万元", body),
+        Table([["前五名客户", "销售额（万元）", "占年度销售总额比例"], ["比亚迪股份有限公司", "12,300.00", "27.0%"],
+               ["宁德时代新能源科技股份有限公司", "7,800.00", "17.1%"], ["客户三", "4,100.00", "9.0%"], ["客户四", "2,600.00", "5.7%"],
+               ["客户五", "1,600.00", "3.5%"], ["合计", "28,400.00", "62.3%"]], **table),
+        Paragraph("第三节 审计报告", heading),
+        Paragraph("天健会计师事务所（特殊普通合伙）对公司2024年度财务报表出具了标准无保留意见的审计报告。", body),
+    ]
+    SimpleDocTemplate(str(path), pagesize=A4, invariant=1).build(story)
+    return path

@@ -63,7 +63,7 @@ def test_unknown_version_lists_available_versions() -> None:
 
 
 def test_unknown_task_lists_every_prompt() -> None:
-    with pytest.raises(PromptError, match=r"no prompt summary@v1; available: answer@v1, profile@v1"):
+    with pytest.raises(PromptError, match=r"no prompt summary@v1; available: answer@v1, answer@v2, profile@v1"):
         load_prompt("summary@v1")
 
 
