@@ -5,7 +5,8 @@
     server.requests[1].json["messages"][-1]["content"]   # the re-ask the gateway sent
 
 `POST /v1/chat/completions` answers with the next scripted Reply, in order (418 when the script is
-used up, which no client retries). `POST /v1/embeddings` needs no script: each text gets a
+used up, which no client retries). `script(replies, when="ACME")` gives requests whose messages
+mention "ACME" their own script, so concurrent clients get deterministic answers. `POST /v1/embeddings` needs no script: each text gets a
 deterministic unit vector derived from its sha256. Every request is recorded, headers included.
 The app runs under uvicorn on 127.0.0.1, on a free port, in a background thread.
 """
@@ -111,6 +112,7 @@ class OpenAIServer:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._queue: deque[Reply] = deque()
+        self._routed: dict[str, deque[Reply]] = {}
         self._requests: list[RecordedRequest] = []
         self._completions = 0
         self.app = FastAPI()
@@ -136,15 +138,17 @@ class OpenAIServer:
         self._server.should_exit = True
         self._thread.join(timeout=10)
 
-    def script(self, replies: Iterable[Reply]) -> None:
-        """Queue replies for the next chat completion requests, after any still queued."""
+    def script(self, replies: Iterable[Reply], *, when: str | None = None) -> None:
+        """Queue replies for the next chat completion requests, after any still queued; with `when`,
+        only for requests whose messages contain that text (they never take the common script)."""
         with self._lock:
-            self._queue.extend(replies)
+            (self._queue if when is None else self._routed.setdefault(when, deque())).extend(replies)
 
     def reset(self) -> None:
         """Forget the script and the recorded requests (done before each test)."""
         with self._lock:
             self._queue.clear()
+            self._routed.clear()
             self._requests.clear()
 
     @property
@@ -161,7 +165,7 @@ class OpenAIServer:
     def pending(self) -> int:
         """Scripted replies not yet used."""
         with self._lock:
-            return len(self._queue)
+            return len(self._queue) + sum(len(q) for q in self._routed.values())
 
     async def _record(self, request: Request) -> dict[str, Any]:
         body = await request.json()
@@ -171,8 +175,10 @@ class OpenAIServer:
 
     async def _chat(self, request: Request) -> JSONResponse:
         body = await self._record(request)
+        sent = json.dumps(body.get("messages", []), ensure_ascii=False)
         with self._lock:
-            reply = self._queue.popleft() if self._queue else Reply.status(418, message="no scripted reply left")
+            queue = next((q for marker, q in self._routed.items() if marker in sent), self._queue)
+            reply = queue.popleft() if queue else Reply.status(418, message="no scripted reply left")
             self._completions += 1
             number = self._completions
         if reply.delay_s:
