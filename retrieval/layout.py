@@ -15,7 +15,11 @@ from typing import Literal
 
 CELL_GAP = re.compile(r"\s{2,}|\t")
 NUMBER_CELL = re.compile(r"^[(（\-−–]?[¥$]?\d[\d,，]*(\.\d+)?%?[)）]?$|^[-—–]+$")
-YEAR_CELL = re.compile(r"^(19|20)\d{2}(年|年度|年末|年初)?(12月31日)?$|^(本期|上期|期末|期初|本年|上年)")
+YEAR_CELL = re.compile(
+    r"^(19|20)\d{2}(年|年度|年末|年初)?(\d{1,2}月\d{1,2}日)?$|^(本期|上期|期末|期初|本年|上年)"
+    r"|^(\d{1,2}\s+[A-Za-z]+\s+|[A-Za-z]+\s+\d{1,2},\s*|FY\s?)(19|20)\d{2}$",
+    re.I,
+)
 UNIT_LINE = re.compile(r"(单位|币种)\s*[:：]|^\s*[(（]?\s*(金额)?单位|\b(unit|in (rmb|usd|cny|thousands|millions))\b|rmb\s*'?000", re.I)
 SENTENCE_END = re.compile(r"[。！？；.!?;:：]$")
 PAGE_NUMBER = re.compile(r"^[-–—\s]*(第\s*)?\d+\s*(页|/\s*\d+)?[-–—\s]*$|^page\s+\d+(\s+of\s+\d+)?$", re.I)
@@ -85,7 +89,7 @@ def _boilerplate_key(line: str) -> str:
 def strip_running_lines(pages: list[list[str]], edge: int = 3) -> list[list[str]]:
     """Drop lines repeated at the top or bottom of most pages (headers, footers, page numbers)."""
     def edges(lines: list[str]) -> list[int]:
-        idx = [i for i, line in enumerate(lines) if line.strip() and not is_table_row(line)]
+        idx = [i for i, line in enumerate(lines) if line.strip() and not is_table_row(line) and not UNIT_LINE.search(line)]
         return sorted(set(idx[:edge] + idx[-edge:]))
 
     counts: Counter[str] = Counter()
@@ -125,6 +129,14 @@ def page_blocks(lines: list[str], page: int) -> list[Block]:
                 j += 1
             if len(rows) >= 2:
                 prefix = _take_caption(para)
+                # caption and unit line may stand apart from the table (and each other) by blank lines
+                while not para and len(prefix) < 2 and blocks and blocks[-1].kind == "paragraph":
+                    taken = _take_caption(blocks[-1].lines, want_unit=not prefix)
+                    if not taken:
+                        break
+                    prefix = taken + prefix
+                    if not blocks[-1].lines:
+                        blocks.pop()
                 flush()
                 blocks.append(Block("table", prefix + rows, page))
                 i = j
@@ -157,7 +169,7 @@ def _continues_table(lines: list[str], j: int) -> bool:
     if is_table_row(lines[j]) or _header_row(lines, j):
         return True
     label = lines[j].strip()
-    return 0 < len(label) <= 30 and len(cells(label)) == 1 and j + 1 < len(lines) and is_table_row(lines[j + 1])
+    return 0 < len(label) <= 60 and len(cells(label)) == 1 and j + 1 < len(lines) and is_table_row(lines[j + 1])
 
 
 def _header_row(lines: list[str], i: int) -> bool:
@@ -165,13 +177,16 @@ def _header_row(lines: list[str], i: int) -> bool:
     parts = cells(lines[i])
     if len(parts) < 2 or i + 1 >= len(lines):
         return False
-    return all(YEAR_CELL.match(c) or len(c) <= 12 for c in parts[1:]) and is_table_row(lines[i + 1])
+    if not all(YEAR_CELL.match(c) or len(c) <= 12 for c in parts[1:]):
+        return False
+    following = lines[i + 1 : i + 3]  # data, or a section label row ('Current assets:') then data
+    return is_table_row(following[0]) or (len(following) == 2 and len(cells(following[0])) == 1 and is_table_row(following[1]))
 
 
-def _take_caption(para: list[str]) -> list[str]:
+def _take_caption(para: list[str], want_unit: bool = True) -> list[str]:
     """Move a trailing unit line and the caption above it from the paragraph into the table."""
     taken: list[str] = []
-    if para and UNIT_LINE.search(para[-1]) and len(para[-1].strip()) <= 60:
+    if want_unit and para and UNIT_LINE.search(para[-1]) and len(para[-1].strip()) <= 60:
         taken.insert(0, re.sub(r"\s+", " ", para.pop().strip()))
     if para and len(para[-1].strip()) <= 60 and not SENTENCE_END.search(para[-1].strip()):
         taken.insert(0, re.sub(r"\s+", " ", para.pop().strip()))

@@ -175,7 +175,7 @@ def test_llm_answer_whose_only_citation_is_invented_abstains(
     assert result.answer.startswith("I cannot support an answer") and len(result.rejected) == 1
     profile_reply, decision_reply = openai_server.chat_requests[1].json["messages"][-2:]
     assert '"figures"' in profile_reply["content"] and "61,000.00 千元" in profile_reply["content"]
-    assert "no risk model" in decision_reply["content"]  # no default model yet: said, not raised
+    assert '"model_version":"scorecard-' in decision_reply["content"]  # the shipped default model decides
 
 
 def test_chat_keeps_context_opens_a_citation_and_quits(indexed: Searcher) -> None:

@@ -14,10 +14,13 @@ from agent.profile import profile_path, save_profile
 from agent.schema import Severity
 from eprof.cli._common import ChromaUrlOption, StoreOption, console, err_console, settings_from
 from eprof.cli.profiling import show_profile
+from eprof.cli.scoring import ACTION_STYLE, show_decision
 from eprof.errors import InputError
 from retrieval.ingest import ingest_all, read_manifest
 from retrieval.schema import IngestStatus
 from retrieval.search import Searcher
+from risk.policy import load_policy
+from risk.run import decide_profile, load_default_model
 
 DEMO = Path(__file__).resolve().parents[2] / "demo" / "manifest.csv"
 
@@ -27,7 +30,7 @@ def demo(
     store: StoreOption = None,
     chroma_url: ChromaUrlOption = None,
 ) -> None:
-    """Ingest the demo corpus, profile every enterprise with verified evidence, and summarise."""
+    """Ingest the demo corpus, profile every enterprise with verified evidence, decide, and summarise."""
     if not manifest.exists():
         raise InputError(f"demo manifest not found at {manifest}")
     settings = settings_from(store, chroma_url)
@@ -43,25 +46,31 @@ def demo(
     written = sum(r.chunks for r in results if r.status in (IngestStatus.added, IngestStatus.replaced))
     console.print(f"[bold]1. ingest[/] {len(results)} documents ({len(failed)} failed), {written} new chunks → {searcher.store.location}")
     enterprises = list(dict.fromkeys(j.enterprise_id for j in jobs))
-    summary = Table("enterprise", "name", "year", "revenue", "net profit", "red flags", "worst", "rejected", title="2. profiles (offline extractor, every quote verified)")
-    profiles = []
-    with console.status("profiling…"):
+    model, policy = load_default_model(), load_policy()
+    summary = Table("enterprise", "name", "revenue", "net profit", "red flags", "worst", "PD", "grade", "decision",
+                    title="2. profiles (every quote verified) and 3. decisions (scorecard + policy)")
+    profiles, records = [], {}
+    with console.status("profiling and deciding…"):
         for eid in enterprises:
             p = run_profile(settings, eid, searcher=searcher)
             save_profile(p, profile_path(settings, eid))
+            record = decide_profile(p, model, policy)
             profiles.append(p)
+            records[eid] = record
             figures = {(f.name, f.period): f for f in p.figures}
-            worst = _worst(p)
+            d = record.decision
             summary.add_row(
-                eid, p.name or "", p.fiscal_year or "",
+                eid, escape(p.name or ""),
                 _printed(figures.get(("revenue", p.fiscal_year or ""))), _printed(figures.get(("net_profit", p.fiscal_year or ""))),
-                str(len(p.red_flags)), worst, str(len(p.rejected)),
+                str(len(p.red_flags)), _worst(p), f"{d.pd:.2%}", d.grade, f"[{ACTION_STYLE[d.decision]}]{d.decision}[/]",
             )
     console.print(summary)
-    flagged = max(profiles, key=lambda p: len(p.red_flags))
-    console.print(f"\n[bold]3. the most flagged enterprise in detail[/] (`eprof profile {flagged.enterprise_id}`)")
+    flagged = max(profiles, key=lambda p: (len(p.red_flags), p.enterprise_id))
+    console.print(f"\n[bold]the most flagged enterprise in detail[/] (`eprof profile {flagged.enterprise_id}`, `eprof decide {flagged.enterprise_id}`)")
     show_profile(flagged)
-    console.print(f"\nNext: `eprof search {flagged.enterprise_id} \"诉讼\"`, `eprof profile ID --json`, `eprof enterprises`.")
+    show_decision(records[flagged.enterprise_id])
+    console.print(f"\nNext: `eprof ask {flagged.enterprise_id} \"有没有诉讼？\"`, `eprof chat {flagged.enterprise_id}`, "
+                  f"`eprof search {flagged.enterprise_id} \"应收账款\"`, `eprof batch demo/manifest.csv --out out/`.")
 
 
 def _printed(figure) -> str:  # noqa: ANN001
