@@ -28,8 +28,9 @@ Rules, in the order they apply to a sentence:
 5. Materiality. Impairment needs an amount and no "金额较小/无重大影响"; a stated decline in
    profit or revenue needs EARNINGS_DROP_FLAG or a loss; concentration needs the thresholds.
 6. One flag per event. Types that describe the enterprise's year (going concern, audit opinion,
-   customer concentration, earnings decline, control change) merge into one flag; others merge
-   when type and date (or type and normalised quote) agree. A merged flag keeps the highest
+   customer concentration, earnings decline, control change) merge into one flag; within one
+   news article a type is one event (headline and body); others merge when type and date (or
+   type and normalised quote) agree. A merged flag keeps the highest
    severity and up to MAX_EVIDENCE quotes.
 
 Severity (start -> adjusted):
@@ -126,7 +127,7 @@ SINGLETON_TYPES = frozenset({T.going_concern, T.audit_opinion, T.customer_concen
 """Types that describe the enterprise's year as a whole: every mention is the same event."""
 
 _ORDER = (S.low, S.medium, S.high, S.critical)
-_SENTENCE_END = re.compile(r"[。！？!?]+[”\"’）)]*|\.(?=\s+[A-Z0-9\"“(（\u4e00-\u9fff]|[\u4e00-\u9fff])|\.$")
+_SENTENCE_END = re.compile(r"\n|[。！？!?]+[”\"’）)]*|\.(?=\s+[A-Z0-9\"“(（\u4e00-\u9fff]|[\u4e00-\u9fff])|\.$")
 _ABBREVIATIONS = re.compile(r"(\b(Co|Ltd|Inc|Corp|No|Mr|Ms|Mrs|Dr|St|vs|etc|e\.g|i\.e|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)|\b[A-Z])$")
 _CLAUSE_ZH = re.compile(r"[，,；;：:]")
 _CLAUSE_EN = re.compile(r";|:|,\s+(?:and|but|while|whereas|although)\s")
@@ -498,6 +499,8 @@ def _explanation(t: RedFlagType, unit: _Unit) -> str:
 def _event_key(hit: _Hit) -> tuple[str, ...]:
     if hit.type in SINGLETON_TYPES:
         return (hit.type.value,)
+    if hit.unit.chunk.doc_type == DocType.news and hit.type != T.document_manipulation:
+        return (hit.type.value, hit.unit.chunk.source)  # a news article's headline and body tell one event
     date = _date(hit.unit.text)
     if date is not None and hit.type != T.document_manipulation:
         return (hit.type.value, date.isoformat())

@@ -39,7 +39,7 @@ def pack(sentences: list[str], max_chars: int = MAX_CHARS) -> list[str]:
                 current = ""
             pieces.append(sentence[:max_chars])
             sentence = sentence[max_chars:]
-        joiner = "" if not current or _cjk_end(current) else " "
+        joiner = "" if not current or current.endswith("\n") or _cjk_end(current) else " "
         if current and len(current) + len(joiner) + len(sentence) > max_chars:
             pieces.append(current)
             current = sentence
@@ -89,9 +89,12 @@ def chunk_document(document: Document, enterprise_id: str, doc_type: DocType) ->
         if not pending:
             return
         page = pending[0].page
-        sentences = [s for block in pending for s in split_sentences(block.text)]
+        sentences: list[str] = []
+        for block in pending:  # a line break keeps a headline or byline from running into the text
+            sentences += split_sentences(block.text)
+            sentences[-1] += "\n"
         for piece in pack(sentences):
-            emit("text", piece, page, page)
+            emit("text", piece.strip(), page, page)
         pending.clear()
 
     for block in blocks:

@@ -90,4 +90,4 @@ def _block_text(node: Node) -> str:
         elif child.tag in ("td", "th"):
             parts.append("  ")
     lines = [re.sub(r"[ \t\u3000]+", " ", line).strip() for line in "".join(parts).split("\n")]
-    return "\n".join(line for line in lines if line)
+    return "\n\n".join(line for line in lines if line)  # blank line: each block is its own paragraph
