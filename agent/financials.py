@@ -97,7 +97,11 @@ def figures_from_chunk(chunk: Chunk) -> list[Figure]:
         return []
     periods = _periods(cells(lines[header_index])[1:])
     found: list[Figure] = []
+    page = chunk.page
     for line in lines[header_index + 1 :]:
+        if line == lines[header_index]:  # the header repeated where the table continues on the next page
+            page = min(page + 1, chunk.page_end)
+            continue
         parts = cells(line)
         name = _LABEL_INDEX.get(normalise_label(parts[0])) if parts else None
         if name is None:
@@ -114,7 +118,7 @@ def figures_from_chunk(chunk: Chunk) -> list[Figure]:
                     period=period,
                     value=round(value * unit, 2),
                     as_printed=f"{cell} {UNIT_NAMES[unit]}",
-                    evidence=[Evidence(chunk_id=chunk.chunk_id, source=chunk.source, page=chunk.page, quote=line)],
+                    evidence=[Evidence(chunk_id=chunk.chunk_id, source=chunk.source, page=page, quote=line)],
                 )
             )
     return found

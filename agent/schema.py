@@ -8,7 +8,9 @@ written in them too, so evaluation compares like with like. They are frozen and 
 from __future__ import annotations
 
 import datetime as dt
+import json
 from enum import StrEnum
+from pathlib import Path
 from typing import Literal
 
 from pydantic import Field
@@ -231,3 +233,24 @@ class OperatingProfile(Contract):
     rejected: list[RejectedClaim] = Field(default_factory=list)
     evidence_chunks: int = Field(0, description="chunks the extractor was given")
     usage: Usage = Field(default_factory=Usage)
+
+
+SCHEMA_DIR = Path(__file__).with_name("schemas")
+EXPORTED: dict[str, type[Contract]] = {"profile-1.json": OperatingProfile, "profile-scores-1.json": ProfileScores}
+"""JSON Schemas published for consumers (the risk system, a bank's own tools), one file per version."""
+
+
+def export_schemas(folder: Path = SCHEMA_DIR) -> list[Path]:
+    """Write the JSON Schemas; `python -m agent.schema` refreshes them after a (versioned) change."""
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for name, model in EXPORTED.items():
+        path = folder / name
+        path.write_text(json.dumps(model.model_json_schema(), ensure_ascii=False, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+        paths.append(path)
+    return paths
+
+
+if __name__ == "__main__":
+    for written in export_schemas():
+        print(written)

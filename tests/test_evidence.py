@@ -124,3 +124,21 @@ def test_verification_drops_unsupported_claims_and_records_why() -> None:
     assert [p.name for p in verified.parties] == ["比亚迪"] and verified.red_flags == [] and verified.scores.governance is None
     assert sorted(r.field for r in rejected) == ["auditor", "parties[1]", "red_flags[0].litigation", "scores.governance"]
     assert {r.reason for r in rejected} == {"quote not found in the cited chunk"}
+
+
+def test_a_row_after_the_repeated_header_cites_the_continuation_page() -> None:
+    text = BALANCE.replace("资产总计", "项目  2024年12月31日  2023年12月31日\n资产总计")
+    crossing = Chunk(chunk_id="x", enterprise_id="E1", doc_id="d", doc_sha="s", source="r.pdf", doc_type=DocType.annual_report,
+                     page=7, page_end=8, kind="table", ordinal=0, text=text)
+    pages = {(f.name, f.period): f.evidence[0].page for f in figures_from_chunk(crossing)}
+    assert pages[("cash", "2024")] == 7 and pages[("total_assets", "2024")] == 8 and pages[("total_equity", "2023")] == 8
+
+
+def test_published_json_schemas_match_the_models() -> None:
+    """A contract change must be deliberate: bump SCHEMA_VERSION and re-export with `python -m agent.schema`."""
+    import json
+
+    from agent.schema import EXPORTED, SCHEMA_DIR
+
+    for name, model in EXPORTED.items():
+        assert json.loads((SCHEMA_DIR / name).read_text(encoding="utf-8")) == model.model_json_schema(), name

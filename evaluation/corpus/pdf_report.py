@@ -227,8 +227,8 @@ def render_pdf(blocks: list[Block], layout: ReportLayout) -> bytes:
         if isinstance(block, Break):
             story.append(PageBreak())
         elif isinstance(block, Heading):
-            if block.level == 1:
-                story.append(CondPageBreak(60 * mm))
+            if block.level == 1 and story:
+                story.append(PageBreak())
             story.append(Paragraph(escape(block.text), styles["h1" if block.level == 1 else "h2"]))
         elif isinstance(block, Para):
             para = Paragraph(escape(block.text), styles[block.style])
@@ -250,8 +250,8 @@ def _captioned(block: TableBlock, styles: dict[str, ParagraphStyle], lang: Langu
     table = _table(block, lang, width)
     if len(block.rows) < 14:
         return [KeepTogether([*head, table])]
-    for p in head:
-        p.keepWithNext = 1
+    # No keep-with-next here: reportlab would move caption and table whole to the next page, and
+    # long statements must be able to cross a page break (CondPageBreak before keeps a few rows).
     return [*head, table]
 
 
