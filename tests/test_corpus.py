@@ -116,3 +116,12 @@ def test_demo_runs_end_to_end(tmp_path: Path) -> None:
     assert decided["decision"]["decision"] == "decline" and decided["decision"]["reasons"]
     cited = [e for r in decided["decision"]["reasons"] for e in r["evidence"]]
     assert cited and all(e["page"] >= 1 and e["quote"] for e in cited)
+
+
+def test_long_statements_cross_a_page_break_and_stay_one_table(corpus: Path) -> None:
+    from retrieval.chunking import chunk_document
+    from retrieval.schema import DocType
+
+    crossing = [c for path in sorted((corpus / "docs").rglob("annual-report.pdf"))
+                for c in chunk_document(read_document(path), "E", DocType.annual_report) if c.page_end > c.page]
+    assert crossing and all(c.kind == "table" and c.text.splitlines()[1].startswith(("单位", "Unit")) for c in crossing)

@@ -227,8 +227,8 @@ def render_pdf(blocks: list[Block], layout: ReportLayout) -> bytes:
         if isinstance(block, Break):
             story.append(PageBreak())
         elif isinstance(block, Heading):
-            if block.level == 1 and story:
-                story.append(PageBreak())
+            if block.level == 1:
+                story.append(CondPageBreak(60 * mm))
             story.append(Paragraph(escape(block.text), styles["h1" if block.level == 1 else "h2"]))
         elif isinstance(block, Para):
             para = Paragraph(escape(block.text), styles[block.style])
