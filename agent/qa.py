@@ -46,7 +46,7 @@ from typing import Any, Literal
 
 from langchain_core.tools import BaseTool, tool
 from langchain_core.utils.function_calling import convert_to_openai_tool
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, Field, ValidationError
 
 from agent.extractors import run_profile
 from agent.financials import LABELS
@@ -56,6 +56,7 @@ from agent.profile import load_profile
 from agent.schema import Evidence, FigureName, OperatingProfile, RedFlagType, RejectedClaim, TextClaim
 from agent.verify import MIN_QUOTE_CHARS, check_evidence, normalise
 from eprof.config import Settings
+from eprof.contract import Contract
 from eprof.errors import ConfigError, EprofError, NotFoundError
 from prompts import Passage, Prompt, format_documents, load_prompt
 from retrieval.schema import Chunk, EnterpriseInfo, Hit
@@ -107,11 +108,7 @@ QUESTION_WORDS = frozenset(
 )
 
 
-class _Contract(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-
-class Answer(_Contract):
+class Answer(Contract):
     """The model's final reply under prompts answer@v1 and answer@v2."""
 
     answer: str
@@ -119,7 +116,7 @@ class Answer(_Contract):
     citations: list[Evidence] = Field(description="one per supporting quote; empty when found is false")
 
 
-class QAUsage(_Contract):
+class QAUsage(Contract):
     """What one answer cost: model requests (attempts), tokens, and wall time of the whole answer."""
 
     calls: int = 0
@@ -127,7 +124,7 @@ class QAUsage(_Contract):
     latency_ms: int = 0
 
 
-class QAResult(_Contract):
+class QAResult(Contract):
     """One answer as `eprof ask --json` prints it."""
 
     schema_version: Literal["qa/1"] = "qa/1"
@@ -143,7 +140,7 @@ class QAResult(_Contract):
     usage: QAUsage
 
 
-class Route(_Contract):
+class Route(Contract):
     """Where an offline answer comes from; `query` and `terms` drive the extractive fallback."""
 
     topic: Topic | None

@@ -3,7 +3,8 @@
     python -m evaluation.extraction_eval [--corpus demo] [--out FILE]
 
 Ingests the corpus into a temporary store, profiles every enterprise, and compares with the truth:
-red-flag precision/recall per type (page-level match, evaluation/flag_metrics.py), decoys flagged,
+red-flag precision/recall per type (page-level match, evaluation/flag_metrics.py; overall also at
+document level), decoys flagged,
 figures read exactly (to the cent, after unit normalisation), and the share of passed-on evidence
 that verifies against the stored chunks (must be 100%). Prints a table and writes JSON.
 """
@@ -60,7 +61,8 @@ def evaluate(corpus: Path, home: Path) -> dict:
         evidence_total += len(evidence)
         evidence_ok += sum(check_evidence(e, chunks, truth.enterprise_id) is None for e in evidence)
     metrics = flag_metrics(predicted, expected, "page", decoys)
-    return {"enterprises": len(truths), "manifest_errors": len(errors), "flags": metrics,
+    by_document = flag_metrics(predicted, expected, "document", decoys)
+    return {"enterprises": len(truths), "manifest_errors": len(errors), "flags": metrics, "flags_by_document": by_document,
             "figures": (figures_exact, figures_total), "evidence": (evidence_ok, evidence_total)}
 
 
@@ -76,6 +78,8 @@ def main() -> None:
             for t, c in m.per_type.items()]
     rows.append({"type": "OVERALL", "tp": m.overall.tp, "fp": m.overall.fp, "fn": m.overall.fn,
                  "precision": m.overall.precision, "recall": m.overall.recall})
+    d = result["flags_by_document"].overall
+    rows.append({"type": "OVERALL (document match)", "tp": d.tp, "fp": d.fp, "fn": d.fn, "precision": d.precision, "recall": d.recall})
     exact, total = result["figures"]
     ok, seen = result["evidence"]
     report("extraction_eval", f"Offline extractor on {args.corpus.name} ({result['enterprises']} enterprises)", rows, args.out,
