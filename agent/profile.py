@@ -71,9 +71,17 @@ def _figures(chunks: list[Chunk]) -> tuple[dict, str | None, dict[str, float | N
 
 
 def _merge_flags(extracted: list[RedFlag], computed: list[RedFlag]) -> list[RedFlag]:
-    """Computed flags add what the extractor did not already report for the same type."""
-    have = {f.type for f in extracted}
-    return extracted + [f for f in computed if f.type not in have]
+    """Computed flags add what the extractor did not report; where it did report the same type,
+    the statement rows join that flag's evidence, so the flag cites both the words and the numbers."""
+    by_type = {f.type: f for f in computed}
+    merged = []
+    for flag in extracted:
+        numbers = by_type.pop(flag.type, None)
+        if numbers is not None:
+            quotes = {e.quote for e in flag.evidence}
+            flag = flag.model_copy(update={"evidence": flag.evidence + [e for e in numbers.evidence if e.quote not in quotes]})
+        merged.append(flag)
+    return merged + list(by_type.values())
 
 
 def build_profile(
