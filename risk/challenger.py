@@ -49,7 +49,3 @@ def challenger_oof(
 def save_challenger(model: lgb.LGBMClassifier, path: Path) -> Path:
     model.booster_.save_model(str(path))
     return path
-
-
-def load_challenger(path: Path) -> lgb.Booster:
-    return lgb.Booster(model_file=str(path))

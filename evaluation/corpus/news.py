@@ -9,7 +9,7 @@ import html
 
 from agent.schema import RedFlagType
 from evaluation.corpus.marks import DecoyMark, FlagMark, Marks, QAMark
-from evaluation.corpus.report_content import INJECTIONS, Writer
+from evaluation.corpus.report_content import Writer, injection_line
 from evaluation.corpus.world import Enterprise, PlannedFlag
 
 T = RedFlagType
@@ -76,7 +76,7 @@ def news_items(e: Enterprise) -> list[tuple[str, str, dt.date, Marks]]:
     order = w.t(f"{e.name}近日与{e.customers[0].name}签订年度框架采购协议，预计将带动明年销售稳步增长。",
                 f"{e.name} recently signed an annual framework supply agreement with {e.customers[0].name}, which should support steady sales growth next year.")
     paragraphs = [order, w.t(f"公司总经理{e.general_manager.zh}表示，公司将继续加大研发投入。", f"General manager {e.general_manager.en} said the company would keep investing in research and development.")]
-    injected = INJECTIONS[e.language][e.flag(T.document_manipulation).variant] if e.injection == "news" else None
+    injected = injection_line(e) if e.injection == "news" else None
     if injected:
         paragraphs.append(injected)
 

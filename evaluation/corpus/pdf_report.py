@@ -9,11 +9,9 @@ quote the truth cites is kept whole on one page.
 from __future__ import annotations
 
 import io
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pypdf import PdfReader
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_LEFT, TA_RIGHT
 from reportlab.lib.pagesizes import A4
@@ -253,25 +251,3 @@ def _captioned(block: TableBlock, styles: dict[str, ParagraphStyle], lang: Langu
     # No keep-with-next here: reportlab would move caption and table whole to the next page, and
     # long statements must be able to cross a page break (CondPageBreak before keeps a few rows).
     return [*head, table]
-
-
-_SPACE = re.compile(r"\s+")
-
-
-def squash(text: str) -> str:
-    """Text without whitespace: how quotes are matched across pypdf's line breaks."""
-    return _SPACE.sub("", text)
-
-
-def page_texts(pdf: bytes) -> list[str]:
-    """pypdf's text of each page, the same call the eprof PDF reader makes."""
-    return [p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages]
-
-
-def locate(pages: list[str], quote: str) -> int:
-    """1-based first page whose text contains `quote` (whitespace ignored); 0 if none."""
-    needle = squash(quote)
-    for number, text in enumerate(pages, start=1):
-        if needle in squash(text):
-            return number
-    return 0

@@ -176,7 +176,6 @@ def _key_data(w: Writer, m: Marks) -> list[Block]:
 
 
 def _customers_table(w: Writer, m: Marks, parties, role: str) -> TableBlock:  # noqa: ANN001 - tuple[Counterparty, ...]
-    e = w.e
     zh_role, en_role = ("客户", "customer") if role == "customer" else ("供应商", "supplier")
     rows = []
     for i, p in enumerate(parties, start=1):

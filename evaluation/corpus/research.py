@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from agent.schema import RedFlagType
 from evaluation.corpus.marks import FlagMark, Marks, QAMark
-from evaluation.corpus.report_content import INJECTIONS, Writer
+from evaluation.corpus.report_content import Writer, injection_line
 from evaluation.corpus.world import Enterprise
 
 T = RedFlagType
@@ -36,7 +36,7 @@ def research_note(e: Enterprise) -> tuple[str, str, Marks]:
             f"We expect moderate demand growth in {e.fy + 1}; firms with core customers and cost discipline should keep gaining share, while receivable collection remains a pressure point for smaller firms."),
     ]
     if e.injection == "research":
-        line = INJECTIONS[e.language][e.flag(T.document_manipulation).variant]
+        line = injection_line(e)
         m.flags.append(FlagMark(e.flag(T.document_manipulation), line))
         lines += ["", line]
     return m.source, "\n".join(lines) + "\n", m
