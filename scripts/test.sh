@@ -1,6 +1,12 @@
 #!/usr/bin/env bash
-# Set up (if needed) and run the whole offline test suite.
+# Set up (if needed) and run the whole offline test suite. The web-page tests drive Debian's
+# Chromium (no browser download); it is installed here when missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
+if ! command -v chromium >/dev/null 2>&1; then
+  echo "eprof: installing Debian's chromium for the browser tests..."
+  sudo=""; [ "$(id -u)" = 0 ] || sudo="sudo"
+  $sudo apt-get install -y -q chromium >/dev/null || { $sudo apt-get update -q >/dev/null && $sudo apt-get install -y -q chromium >/dev/null; }
+fi
 exec .venv/bin/python -m pytest "$@"
