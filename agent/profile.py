@@ -49,14 +49,9 @@ HITS_PER_TOPIC = 6
 MAX_LLM_EVIDENCE_CHARS = 30_000
 
 
-def gather_evidence(searcher: Searcher, enterprise_id: str) -> list[Chunk]:
-    """The union of the top hits of each topic, in document order."""
-    info = searcher.store.enterprise(enterprise_id)
-    ids: dict[str, None] = {}
-    for topic in TOPICS:
-        for hit in searcher.search(enterprise_id, topic, k=HITS_PER_TOPIC):
-            ids.setdefault(hit.chunk_id)
-    return searcher.store.chunks(info, ids=list(ids)) if info else []
+def evidence_ids(searcher: Searcher, enterprise_id: str) -> set[str]:
+    """The union of the top hits of each topic (searched together: one Chroma query, one fetch)."""
+    return {hit.chunk_id for hits in searcher.search_many(enterprise_id, TOPICS, k=HITS_PER_TOPIC) for hit in hits}
 
 
 def _figures(chunks: list[Chunk]) -> tuple[dict, str | None, dict[str, float | None]]:
@@ -97,9 +92,10 @@ def build_profile(
     info = searcher.store.enterprise(enterprise_id)
     if info is None:
         raise NotFoundError(f"enterprise {enterprise_id!r} is not indexed; run `eprof ingest` first")
-    chunks = searcher.store.chunks(info)
+    chunks = searcher.chunks(info)
     figures, year, ratios = _figures(chunks)
-    evidence = gather_evidence(searcher, enterprise_id)
+    wanted = evidence_ids(searcher, enterprise_id)
+    evidence = [c for c in chunks if c.chunk_id in wanted]  # document order, as `chunks` is
     extraction, usage = extract(enterprise_id, info.name, evidence, ratios)
     verified, rejected = verify_extraction(extraction, {c.chunk_id: c for c in chunks}, enterprise_id)
     flags = _merge_flags(verified.red_flags, numeric_flags(figures, ratios, year))

@@ -5,14 +5,17 @@ format). For each: ingest its documents -> profile (offline or LLM) -> decide, w
 `DIR/applicants/<safe_name>.json`; then `decisions.csv`, `errors.csv` and `run.json` for the run.
 This module sits above retrieval, agent and risk, and nothing below it imports it.
 
-Threads. Parsing and embedding are CPU-bound and hold the GIL, so they run in one thread, the
-caller's: `prepare` ingests an applicant and runs its evidence searches, which
-`PrefetchSearcher` keeps. The worker pool (`concurrency` threads) then profiles and decides; on
-the LLM path that is mostly waiting for the endpoint, and the searches the profile repeats are
-answered from the prefetch. The preparing thread stays at most 2 x concurrency applicants ahead.
+Engines. `BatchWorker` turns one applicant into its result; the driver (`run_batch`) plans,
+skips, writes each result as it arrives and rebuilds the summaries, whichever engine ran it:
+- local (default), threads in this process. Parsing and embedding are CPU-bound and hold the
+  GIL, so ingest runs in one thread, the caller's (`prepare`). The worker pool (`concurrency`
+  threads) then searches, profiles and decides: mostly waiting, for the LLM and for Chroma, whose
+  queries (Rust) release the GIL and so overlap across threads and cores. The ingesting thread
+  stays at most 2 x concurrency applicants ahead.
+- ray (`eprof.batch_ray`): one Ray task per applicant, for when one machine is not enough.
 
-Rate limit. All workers share one Gateway and through it one `RateLimiter`: requests and tokens
-per minute over a sliding window, and one pause for everybody after a 429.
+Rate limit. All workers share one `RateLimiter`: requests and tokens per minute over a sliding
+window, and one pause for everybody after a 429 (on Ray, the limiter lives in one actor).
 
 Resume and crashes. An applicant's file is written once, atomically, when it is done, and records
 a fingerprint of its inputs (each document's sha256, the extractor, prompt hash, LLM model, risk
@@ -32,7 +35,7 @@ import time
 import uuid
 from collections import Counter, deque
 from collections.abc import Callable
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, as_completed, wait
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -42,8 +45,8 @@ from pydantic import Field, ValidationError
 
 import eprof
 from agent.extractors import run_profile
-from agent.llm import Gateway, GatewayConfig, LLMOutputError, canonical_json
-from agent.profile import DEFAULT_PROMPT, TOPICS, Extractor, gather_evidence, profile_path, save_profile
+from agent.llm import Gateway, GatewayConfig, LLMOutputError, RateLimit, canonical_json
+from agent.profile import DEFAULT_PROMPT, TOPICS, Extractor, profile_path, save_profile
 from agent.schema import OperatingProfile, Severity, Usage
 from eprof.config import Settings
 from eprof.contract import Contract
@@ -52,8 +55,9 @@ from eprof.files import atomic_write_text, safe_name
 from prompts import load_prompt
 from retrieval.embeddings import Embedder
 from retrieval.ingest import IngestJob, ManifestError, ingest_file, read_manifest
+from retrieval.keyword import KeywordIndex
 from retrieval.readers import file_sha256
-from retrieval.schema import DocType, Hit, IngestResult, IngestStatus
+from retrieval.schema import Chunk, EnterpriseInfo, IngestResult, IngestStatus
 from retrieval.search import Searcher
 from retrieval.store import Store
 from risk.artifact import ScorecardModel
@@ -66,15 +70,18 @@ __all__ = [
     "ApplicantResult",
     "BatchOptions",
     "BatchProgress",
+    "BatchSearcher",
+    "BatchWorker",
     "Plan",
-    "PrefetchSearcher",
     "Prices",
-    "TopicVectors",
     "RateLimiter",
     "RunRecord",
+    "TopicVectors",
+    "applicant_result",
     "decision_row",
     "plan_batch",
     "run_batch",
+    "stage_error",
 ]
 
 APPLICANT_SCHEMA_VERSION = "batch-applicant/1"
@@ -87,7 +94,8 @@ ERROR_COLUMNS = ("enterprise_id", "name", "stage", "line", "document", "message"
 TOP_REASONS = 3
 
 Status = Literal["ok", "failed"]
-Stage = Literal["manifest", "ingest", "profile", "decide"]
+Stage = Literal["manifest", "ingest", "profile", "decide", "worker"]  # worker: a Ray task that died or raised
+Engine = Literal["local", "ray"]
 
 
 # ---------------------------------------------------------------- contracts
@@ -152,8 +160,12 @@ class Prices(Contract):
 
 class BatchOptions(Contract):
     extractor: Extractor | None = Field(None, description="None: llm when an endpoint is configured, else offline")
+    engine: Engine = Field("local", description="local: threads in this process; ray: one Ray task per applicant")
+    ray_address: str | None = Field(
+        None, description="Ray cluster to join (auto, ray://host:10001); None: RAY_ADDRESS or a running local one, else a new local instance"
+    )
     prompt: str = DEFAULT_PROMPT
-    concurrency: int = Field(4, ge=1, le=256)
+    concurrency: int = Field(4, ge=1, le=256, description="applicants in flight: worker threads, or Ray tasks submitted")
     rpm: int | None = Field(None, gt=0, description="requests per minute for the whole batch")
     tpm: int | None = Field(None, gt=0, description="tokens per minute for the whole batch")
     prices: Prices = Field(default_factory=Prices)
@@ -187,6 +199,7 @@ class RunRecord(Contract):
     llm_model: str | None
     risk_model_version: str
     policy_version: str
+    engine: Engine = "local"
     concurrency: int
     rpm: int | None
     tpm: int | None
@@ -252,14 +265,21 @@ class RateLimiter:
     def acquire(self, tokens: int) -> _Ticket:
         """Block until a request of `tokens` fits, then charge it to the window."""
         while True:
-            with self._lock:
-                now = self._clock()
-                delay = self._delay(now, tokens)
-                if delay <= 0:
-                    ticket = _Ticket(now, min(tokens, self.tpm) if self.tpm else tokens)
-                    self._sent.append(ticket)
-                    return ticket
+            ticket, delay = self.try_acquire(tokens)
+            if ticket is not None:
+                return ticket
             self._sleep(delay)
+
+    def try_acquire(self, tokens: int) -> tuple[_Ticket | None, float]:
+        """Charge a request of `tokens` now if it fits: (ticket, 0); else (None, seconds to wait)."""
+        with self._lock:
+            now = self._clock()
+            delay = self._delay(now, tokens)
+            if delay > 0:
+                return None, delay
+            ticket = _Ticket(now, min(tokens, self.tpm) if self.tpm else tokens)
+            self._sent.append(ticket)
+            return ticket, 0.0
 
     def settle(self, ticket: object, tokens: int) -> None:
         """The request's real token count replaces its reservation (timeouts keep the reservation)."""
@@ -289,7 +309,7 @@ class RateLimiter:
         return max(0.0, *delays)
 
 
-# ---------------------------------------------------------------- retrieval, prefetched
+# ---------------------------------------------------------------- retrieval
 
 
 class TopicVectors:
@@ -306,37 +326,38 @@ class TopicVectors:
         return self.inner.embed(texts)
 
 
-class PrefetchSearcher(Searcher):
-    """A Searcher that keeps its results per enterprise from `prefetch` until `forget`.
-
-    The evidence searches of a profile embed queries and rank chunks: CPU work that `prefetch`
-    does in the preparing thread, so the worker's profile finds them done. Valid because an
-    applicant's documents are ingested before its prefetch and not touched again in the run.
-    """
+class BatchSearcher(Searcher):
+    """A Searcher for a whole run. The topic queries are embedded once (`TopicVectors`). A profile
+    needs all of an applicant's chunks as well as its keyword index and its hits, so one read of
+    the store serves all three, kept until `forget` drops them when the applicant is done."""
 
     def __init__(self, store: Store, embedder: Embedder):
         super().__init__(store, TopicVectors(embedder))
-        self._hits: dict[tuple[str, str, int, DocType | None], list[Hit]] = {}
-        self._hits_lock = threading.Lock()
+        self._kept: dict[str, tuple[int, list[Chunk]]] = {}
 
-    def search(self, enterprise_id: str, query: str, k: int = 5, doc_type: DocType | None = None) -> list[Hit]:
-        key = (enterprise_id, query, k, doc_type)
-        with self._hits_lock:
-            kept = self._hits.get(key)
-        if kept is None:
-            kept = super().search(enterprise_id, query, k, doc_type)
-            with self._hits_lock:
-                self._hits[key] = kept
-        return kept
+    def _load(self, info: EnterpriseInfo) -> list[Chunk]:
+        kept = self._kept.get(info.enterprise_id)
+        if kept is None or kept[0] != info.revision:
+            records = self.store.records(info)
+            keyword = KeywordIndex.build([c.chunk_id for c, _ in records], [t for _, t in records], [c.doc_type.value for c, _ in records])
+            self._keyword[info.enterprise_id] = (info.revision, keyword)
+            kept = self._kept[info.enterprise_id] = (info.revision, sorted((c for c, _ in records), key=lambda c: (c.source, c.ordinal)))
+        return kept[1]
 
-    def prefetch(self, enterprise_id: str) -> None:
-        gather_evidence(self, enterprise_id)
+    def chunks(self, info: EnterpriseInfo) -> list[Chunk]:
+        return self._load(info)
+
+    def _keyword_index(self, info: EnterpriseInfo) -> KeywordIndex:
+        self._load(info)
+        return self._keyword[info.enterprise_id][1]
+
+    def _fetch(self, info: EnterpriseInfo, ids: list[str]) -> list[Chunk]:
+        wanted = set(ids)
+        return [c for c in self._load(info) if c.chunk_id in wanted]
 
     def forget(self, enterprise_id: str) -> None:
-        with self._hits_lock:
-            for key in [k for k in self._hits if k[0] == enterprise_id]:
-                del self._hits[key]
-            self._keyword.pop(enterprise_id, None)
+        self._kept.pop(enterprise_id, None)
+        self._keyword.pop(enterprise_id, None)
 
 
 # ---------------------------------------------------------------- pure helpers
@@ -465,23 +486,33 @@ class _Prepared:
     ingest_s: float
 
 
-class _Batch:
-    """One run's state: what the workers share, and the rows the summaries are built from."""
+class BatchWorker:
+    """What one process needs to turn applicants into results: the searcher, the gateway (and
+    through it the shared rate limit), the risk model and the policy. It writes no batch output:
+    the driver does, so that a Ray task on another machine needs no access to --out."""
 
-    def __init__(self, settings: Settings, out: Path, options: BatchOptions, model: ScorecardModel, policy: Policy, extractor: Extractor, run_id: str):
-        self.settings, self.out, self.options, self.model, self.policy = settings, out, options, model, policy
+    def __init__(
+        self, settings: Settings, options: BatchOptions, model: ScorecardModel, policy: Policy, extractor: Extractor,
+        run_id: str, limiter: RateLimit | None = None,
+    ):
+        self.settings, self.options, self.model, self.policy = settings, options, model, policy
         self.extractor, self.run_id = extractor, run_id
-        self.searcher = PrefetchSearcher.open(settings)
+        self.searcher = BatchSearcher.open(settings)
         self.gateway = (
-            Gateway(settings, options.gateway, RateLimiter(options.rpm, options.tpm)) if extractor == "llm" else None
+            Gateway(settings, options.gateway, limiter or RateLimiter(options.rpm, options.tpm)) if extractor == "llm" else None
         )
 
+    def process(self, applicant: Applicant, fp: str) -> ApplicantResult:
+        """Ingest, profile and decide one applicant: a Ray task's work."""
+        prepared = self.prepare(applicant, fp)
+        return prepared if isinstance(prepared, ApplicantResult) else self.finish(prepared)
+
     def prepare(self, applicant: Applicant, fp: str) -> _Prepared | ApplicantResult:
-        """Ingest and prefetch in this thread; a failure here already is the applicant's result."""
+        """Ingest; a failure here already is the applicant's result."""
         started = time.perf_counter()
         if applicant.invalid_rows:
             errors = [ApplicantError(stage="manifest", line=e.line, message=e.message) for e in applicant.invalid_rows]
-            return self.result(applicant, fp, started, errors=errors)
+            return applicant_result(applicant, fp, self.run_id, started, errors=errors)
         documents: list[IngestResult] = []
         try:
             for job in applicant.documents:
@@ -489,14 +520,13 @@ class _Batch:
             failed = [r for r in documents if r.status is IngestStatus.failed]
             if failed:
                 errors = [ApplicantError(stage="ingest", document=Path(r.path).name, message=r.reason or "failed") for r in failed]
-                return self.result(applicant, fp, started, documents=documents, errors=errors)
-            self.searcher.prefetch(applicant.enterprise_id)
+                return applicant_result(applicant, fp, self.run_id, started, documents=documents, errors=errors)
         except Exception as exc:  # noqa: BLE001 - one applicant's failure must not stop the batch
-            return self.result(applicant, fp, started, documents=documents, errors=[_error("ingest", exc)])
+            return applicant_result(applicant, fp, self.run_id, started, documents=documents, errors=[stage_error("ingest", exc)])
         return _Prepared(applicant, fp, documents, started, round(time.perf_counter() - started, 3))
 
     def finish(self, p: _Prepared) -> ApplicantResult:
-        """Profile and decide in a worker thread; writes the applicant's file."""
+        """Search, profile and decide (a worker thread's part on the local engine)."""
         eid = p.applicant.enterprise_id
         try:
             began = time.perf_counter()
@@ -508,31 +538,60 @@ class _Batch:
             except Exception as exc:  # noqa: BLE001 - isolated per applicant, reported with its reason
                 usage = Usage(prompt_tokens=exc.usage.prompt_tokens, completion_tokens=exc.usage.completion_tokens) if isinstance(exc, LLMOutputError) else Usage()
                 timings = Timings(ingest_s=p.ingest_s, profile_s=round(time.perf_counter() - began, 3))
-                return self.result(p.applicant, p.fingerprint, p.started, documents=p.documents, errors=[_error("profile", exc)], usage=usage, timings=timings)
+                return applicant_result(p.applicant, p.fingerprint, self.run_id, p.started, documents=p.documents, errors=[stage_error("profile", exc)], usage=usage, timings=timings)
             profiled = time.perf_counter()
             timings = Timings(ingest_s=p.ingest_s, profile_s=round(profiled - began, 3))
             try:
                 record = decide_profile(profile, self.model, self.policy)
             except Exception as exc:  # noqa: BLE001
-                return self.result(p.applicant, p.fingerprint, p.started, documents=p.documents, profile=profile, errors=[_error("decide", exc)], usage=profile.usage, timings=timings)
+                return applicant_result(p.applicant, p.fingerprint, self.run_id, p.started, documents=p.documents, profile=profile, errors=[stage_error("decide", exc)], usage=profile.usage, timings=timings)
             save_profile(profile, profile_path(self.settings, eid))
             timings = timings.model_copy(update={"decide_s": round(time.perf_counter() - profiled, 3)})
-            return self.result(p.applicant, p.fingerprint, p.started, documents=p.documents, profile=profile, decision=record, usage=profile.usage, timings=timings)
+            return applicant_result(p.applicant, p.fingerprint, self.run_id, p.started, documents=p.documents, profile=profile, decision=record, usage=profile.usage, timings=timings)
         finally:
             self.searcher.forget(eid)
 
-    def result(self, applicant: Applicant, fp: str, started: float, *, errors: list[ApplicantError] | None = None, timings: Timings | None = None, **fields: object) -> ApplicantResult:
-        """Build the outcome and write it atomically: this file is what marks the applicant done."""
-        timings = (timings or Timings()).model_copy(update={"total_s": round(time.perf_counter() - started, 3)})
-        result = ApplicantResult(
-            enterprise_id=applicant.enterprise_id, name=applicant.name, status="failed" if errors else "ok",
-            fingerprint=fp, run_id=self.run_id, finished_at=_now(), errors=errors or [], timings=timings, **fields,
-        )
-        atomic_write_text(applicant_path(self.out, applicant.enterprise_id), result.model_dump_json(indent=2))
-        return result
+
+def applicant_result(
+    applicant: Applicant, fp: str, run_id: str, started: float, *, errors: list[ApplicantError] | None = None,
+    timings: Timings | None = None, **fields: object,
+) -> ApplicantResult:
+    """The outcome for one applicant: failed when there are errors; total_s counts from `started`."""
+    timings = (timings or Timings()).model_copy(update={"total_s": round(time.perf_counter() - started, 3)})
+    return ApplicantResult(
+        enterprise_id=applicant.enterprise_id, name=applicant.name, status="failed" if errors else "ok",
+        fingerprint=fp, run_id=run_id, finished_at=_now(), errors=errors or [], timings=timings, **fields,
+    )
 
 
-def _error(stage: Stage, exc: Exception) -> ApplicantError:
+def _run_threads(worker: BatchWorker, concurrency: int, todo: list[tuple[Applicant, str]], collect: Callable[[ApplicantResult], None]) -> None:
+    """The local engine: ingest in this thread, search, profile and decide in `concurrency`
+    threads, at most 2 x concurrency applicants ahead; results are collected here as they complete."""
+    ahead = 2 * concurrency
+    with ThreadPoolExecutor(concurrency, thread_name_prefix="eprof-batch") as pool:
+        running: set[Future[ApplicantResult]] = set()
+        try:
+            for applicant, fp in todo:
+                if len(running) >= ahead:
+                    done, running = wait(running, return_when=FIRST_COMPLETED)
+                    for future in done:
+                        collect(future.result())
+                prepared = worker.prepare(applicant, fp)
+                if isinstance(prepared, ApplicantResult):
+                    collect(prepared)
+                else:
+                    running.add(pool.submit(worker.finish, prepared))
+                for future in [f for f in running if f.done()]:
+                    running.discard(future)
+                    collect(future.result())
+            for future in as_completed(running):
+                collect(future.result())
+        except BaseException:
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
+
+
+def stage_error(stage: Stage, exc: Exception) -> ApplicantError:
     message = str(exc) if isinstance(exc, EprofError) else f"{type(exc).__name__}: {exc}"
     return ApplicantError(stage=stage, message=message)
 
@@ -560,6 +619,10 @@ def run_batch(
     extractor: Extractor = options.extractor or ("llm" if settings.llm_configured else "offline")
     if extractor == "llm" and not settings.llm_configured:
         raise ConfigError("--extractor llm needs OPENAI_BASE_URL or OPENAI_API_KEY, and EPROF_MODEL")
+    if options.engine == "ray":
+        from eprof import batch_ray
+
+        batch_ray.check(settings)
     prompt = load_prompt(options.prompt) if extractor == "llm" else None
     llm_model = (settings.model or prompt.model) if prompt else None
     context = {
@@ -594,7 +657,7 @@ def run_batch(
             manifest=str(manifest), manifest_sha256="sha256:" + file_sha256(manifest), eprof_version=eprof.__version__,
             extractor=extractor, prompt=prompt.ref if prompt else None, prompt_hash=prompt.hash if prompt else None,
             llm_model=llm_model, risk_model_version=model.version, policy_version=policy.label,
-            concurrency=options.concurrency, rpm=options.rpm, tpm=options.tpm,
+            engine=options.engine, concurrency=options.concurrency, rpm=options.rpm, tpm=options.tpm,
             counts=RunCounts(
                 applicants=len(plan.applicants), processed=len(fresh), skipped=skipped,
                 ok=sum(r.status == "ok" for r in done), failed=sum(r.status == "failed" for r in done),
@@ -610,35 +673,18 @@ def run_batch(
         on_progress(progress)
 
     def collect(result: ApplicantResult) -> None:
+        """Write the outcome atomically (the file is what marks the applicant done), then report it."""
         nonlocal progress
+        atomic_write_text(applicant_path(out, result.enterprise_id), result.model_dump_json(indent=2))
         results[result.enterprise_id] = result
         progress = progress.model_copy(update={result.status: getattr(progress, result.status) + 1, "last": result})
         if on_progress:
             on_progress(progress)
 
-    batch = _Batch(settings, out, options, model, policy, extractor, run_id)
-    ahead = 2 * options.concurrency
-    with ThreadPoolExecutor(options.concurrency, thread_name_prefix="eprof-batch") as pool:
-        running: set[Future[ApplicantResult]] = set()
-        try:
-            for applicant, fp in todo:
-                if len(running) >= ahead:
-                    done, running = wait(running, return_when=FIRST_COMPLETED)
-                    for future in done:
-                        collect(future.result())
-                prepared = batch.prepare(applicant, fp)
-                if isinstance(prepared, ApplicantResult):
-                    collect(prepared)
-                else:
-                    running.add(pool.submit(batch.finish, prepared))
-                for future in [f for f in running if f.done()]:
-                    running.discard(future)
-                    collect(future.result())
-            for future in wait(running).done:
-                collect(future.result())
-        except BaseException:
-            pool.shutdown(wait=False, cancel_futures=True)
-            raise
+    if options.engine == "ray":
+        batch_ray.run(settings, options, model, policy, extractor, run_id, todo, collect)
+    else:
+        _run_threads(BatchWorker(settings, options, model, policy, extractor, run_id), options.concurrency, todo, collect)
 
     ordered = [results[a.enterprise_id] for a in plan.applicants]
     loose = [{"enterprise_id": "", "name": "", "stage": "manifest", "line": e.line, "document": "", "message": e.message} for e in plan.errors]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import hashlib
 import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -18,7 +19,7 @@ from eprof.contract import Contract
 from eprof.errors import DocumentError, InputError
 from retrieval.chunking import chunk_document, doc_id_for
 from retrieval.embeddings import Embedder
-from retrieval.readers import file_sha256, read_document
+from retrieval.readers import read_document
 from retrieval.schema import Chunk, DocType, DocumentInfo, IngestResult, IngestStatus
 from retrieval.store import Store
 from retrieval.tokenize import tokens
@@ -108,13 +109,14 @@ def ingest_file(store: Store, embedder: Embedder, job: IngestJob) -> IngestResul
     try:
         if not job.path.is_file():
             raise DocumentError(job.path, "file not found" if not job.path.exists() else "not a regular file")
-        sha = file_sha256(job.path)
+        data = job.path.read_bytes()
+        sha = hashlib.sha256(data).hexdigest()
         info = store.enterprise(job.enterprise_id)
         doc_id = doc_id_for(job.enterprise_id, job.path.name)
         previous = next((d for d in info.documents if d.doc_id == doc_id), None) if info else None
         if previous is not None and previous.sha256 == sha and previous.doc_type == job.doc_type:
             return result(IngestStatus.unchanged, pages=previous.pages, chunks=previous.chunks)
-        document = read_document(job.path)
+        document = read_document(job.path, data)
         chunks = chunk_document(document, job.enterprise_id, job.doc_type)
         if not chunks:
             raise DocumentError(job.path, "no text to index")

@@ -7,6 +7,11 @@ unrelated scales.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from functools import lru_cache
+
+import numpy as np
+
 from eprof.config import Settings
 from eprof.errors import InputError, NotFoundError
 from retrieval.embeddings import Embedder, make_embedder
@@ -17,6 +22,12 @@ from retrieval.tokenize import tokens
 
 RRF_K = 60
 CANDIDATES = 30
+
+
+@lru_cache(maxsize=4096)
+def _query_tokens(query: str) -> tuple[str, ...]:
+    """Segmenting is most of a keyword query's cost, and profiles ask the same topics of everyone."""
+    return tuple(tokens(query))
 
 
 def rrf(rankings: list[list[str]], k: int = RRF_K) -> dict[str, float]:
@@ -47,28 +58,49 @@ class Searcher:
         self._keyword[info.enterprise_id] = (info.revision, index)
         return index
 
+    def chunks(self, info: EnterpriseInfo) -> list[Chunk]:
+        """Every live chunk of the enterprise, in document order."""
+        return self.store.chunks(info)
+
+    def _fetch(self, info: EnterpriseInfo, ids: list[str]) -> list[Chunk]:
+        return self.store.chunks(info, ids=ids)
+
     def search(self, enterprise_id: str, query: str, k: int = 5, doc_type: DocType | None = None) -> list[Hit]:
         """The k best chunks of this enterprise for the query. enterprise_id is never optional."""
-        if not query.strip():
+        return self.search_many(enterprise_id, [query], k, doc_type)[0]
+
+    def search_many(self, enterprise_id: str, queries: Sequence[str], k: int = 5, doc_type: DocType | None = None) -> list[list[Hit]]:
+        """`search` for each query, sharing one read of the commit record, one Chroma query with
+        all the vectors and one fetch of the chunks: a profile's topic searches cost one search."""
+        if any(not query.strip() for query in queries):
             raise InputError("empty query")
         if k < 1:
             raise InputError(f"k must be >= 1; got {k}")
         info = self.store.enterprise(enterprise_id)
         if info is None:
             raise NotFoundError(f"enterprise {enterprise_id!r} is not indexed; run `eprof ingest` first")
+        if not queries:
+            return []
         n = max(CANDIDATES, k * 3)
-        dense = self.store.dense(info, self.embedder.embed([query])[0], n, doc_type)
-        keyword = self._keyword_index(info).top(tokens(query), n, doc_type and doc_type.value)
-        fused = rrf([dense, keyword])
-        best = sorted(fused, key=lambda cid: (-fused[cid], cid))[:k]
-        by_id = {c.chunk_id: c for c in self.store.chunks(info, ids=best)}
-        hits = []
-        for chunk_id in best:
-            chunk = by_id.get(chunk_id)
-            if chunk is None or chunk.enterprise_id != enterprise_id:
-                continue  # replaced between ranking and fetching, or (never) another enterprise's
-            hits.append(_hit(chunk, fused[chunk_id], dense, keyword))
-        return hits
+        # Each query embedded on its own, as a single search does: vectors embedded in one batch
+        # differ in the 7th digit, enough to swap near-ties.
+        vectors = np.vstack([self.embedder.embed([query]) for query in queries])
+        dense = self.store.dense(info, vectors, n, doc_type)
+        index = self._keyword_index(info)
+        keyword = [index.top(list(_query_tokens(query)), n, doc_type and doc_type.value) for query in queries]
+        fused = [rrf([d, kw]) for d, kw in zip(dense, keyword, strict=True)]
+        best = [sorted(scores, key=lambda cid: (-scores[cid], cid))[:k] for scores in fused]
+        by_id = {c.chunk_id: c for c in self._fetch(info, list(dict.fromkeys(cid for ids in best for cid in ids)))}
+        results = []
+        for ids, scores, d, kw in zip(best, fused, dense, keyword, strict=True):
+            hits = []
+            for chunk_id in ids:
+                chunk = by_id.get(chunk_id)
+                if chunk is None or chunk.enterprise_id != enterprise_id:
+                    continue  # replaced between ranking and fetching, or (never) another enterprise's
+                hits.append(_hit(chunk, scores[chunk_id], d, kw))
+            results.append(hits)
+        return results
 
 
 def _hit(chunk: Chunk, score: float, dense: list[str], keyword: list[str]) -> Hit:

@@ -18,8 +18,13 @@ import pytest
 from typer.testing import CliRunner
 
 from agent.extraction import Extraction
-from eprof.batch import DECISION_COLUMNS, ERROR_COLUMNS, ApplicantResult, RateLimiter, RunRecord, applicant_path, plan_batch
+from agent.profile import HITS_PER_TOPIC, TOPICS
+from eprof.batch import DECISION_COLUMNS, ERROR_COLUMNS, ApplicantResult, BatchSearcher, RateLimiter, RunRecord, applicant_path, plan_batch
 from eprof.cli import app
+from eprof.config import load_settings
+from retrieval.ingest import IngestJob, ingest_file
+from retrieval.schema import DocType
+from retrieval.search import Searcher
 from risk.features import DIMENSIONS, EXPECTED_TRENDS
 from risk.policy import load_policy
 from risk.train import train, write_outputs
@@ -271,6 +276,27 @@ def test_kill_9_mid_run_loses_only_applicants_in_flight_and_the_rerun_completes_
     assert all(1 <= n <= 2 for n in counts.values()), counts  # in flight at the kill: asked again at most once
     assert [r["status"] for r in read_csv(out / "decisions.csv")] == ["ok"] * len(ids)
     assert not [p for p in out.rglob("*.tmp")]
+
+
+# ---------------------------------------------------------------- retrieval
+
+
+def test_batch_searcher_answers_the_topic_searches_together_exactly_as_one_by_one(tmp_path: Path) -> None:
+    settings = load_settings(home=tmp_path / "store")
+    plain = Searcher.open(settings)
+    for eid in ("ALPHA", "BRAVO"):
+        pdf = statement_report(tmp_path / f"{eid.lower()}.pdf", f"{eid.title()} Brakes Co., Ltd.")
+        ingest_file(plain.store, plain.embedder, IngestJob(enterprise_id=eid, path=pdf, doc_type=DocType.annual_report))
+    one_by_one = [plain.search("ALPHA", topic, k=HITS_PER_TOPIC) for topic in TOPICS]
+    assert plain.search_many("ALPHA", TOPICS, k=HITS_PER_TOPIC) == one_by_one
+    batch = BatchSearcher.open(settings)  # one read of ALPHA's chunks serves the searches and the profile
+    assert batch.search_many("ALPHA", TOPICS, k=HITS_PER_TOPIC) == one_by_one
+    assert {h.enterprise_id for hits in one_by_one for h in hits} == {"ALPHA"} and sum(map(len, one_by_one)) > len(TOPICS)
+    info = plain.store.enterprise("ALPHA")
+    assert batch.chunks(info) == plain.chunks(info) == plain.store.chunks(info)
+    assert batch.search("ALPHA", "net profit 2024", k=3, doc_type=DocType.news) == []  # filters as the store does
+    batch.forget("ALPHA")
+    assert batch.search("ALPHA", "auditor opinion", k=3) == plain.search("ALPHA", "auditor opinion", k=3)
 
 
 # ---------------------------------------------------------------- rate limiter

@@ -29,6 +29,8 @@ def batch(
     price_prompt: Annotated[float, typer.Option("--price-prompt", min=0, envvar="EPROF_PRICE_PROMPT_PER_1K", help="price per 1k prompt tokens, for the cost estimate")] = 0.0,
     price_completion: Annotated[float, typer.Option("--price-completion", min=0, envvar="EPROF_PRICE_COMPLETION_PER_1K", help="price per 1k completion tokens")] = 0.0,
     currency: Annotated[str, typer.Option("--currency", help="currency of the prices")] = "USD",
+    engine: Annotated[str, typer.Option("--engine", help="local: threads in this process; ray: one Ray task per applicant (needs --chroma-url)")] = "local",
+    ray_address: Annotated[str | None, typer.Option("--ray-address", help="Ray cluster for --engine ray: auto, ray://host:10001 [default: RAY_ADDRESS, a running local one, else a new local instance]", show_default=False)] = None,
     store: StoreOption = None,
     chroma_url: ChromaUrlOption = None,
 ) -> None:
@@ -37,6 +39,7 @@ def batch(
     Rows of one enterprise form one applicant. A re-run of the same command skips applicants already
     decided from the same inputs and retries failed ones; killing it loses at most the applicants in
     flight. Needs a risk model (--model, or the shipped one): without one it stops before any work.
+    --engine ray runs one Ray task per applicant against a shared Chroma server, with the same outputs.
     Exit code 1 if any applicant failed or any manifest row was invalid.
     """
     from eprof.batch import BatchOptions, BatchProgress, Prices, RunRecord, run_batch
@@ -45,9 +48,14 @@ def batch(
 
     if extractor not in (None, "offline", "llm"):
         raise typer.BadParameter(f"expected offline or llm; got {extractor!r}", param_hint="--extractor")
+    if engine not in ("local", "ray"):
+        raise typer.BadParameter(f"expected local or ray; got {engine!r}", param_hint="--engine")
+    if ray_address and engine != "ray":
+        raise typer.BadParameter("only with --engine ray", param_hint="--ray-address")
     risk_model = load_default_model(model)
     options = BatchOptions(
         extractor=extractor, prompt=prompt, concurrency=concurrency, rpm=rpm, tpm=tpm,  # type: ignore[arg-type]
+        engine=engine, ray_address=ray_address,  # type: ignore[arg-type]
         prices=Prices(prompt_per_1k=price_prompt, completion_per_1k=price_completion, currency=currency),
     )
     bar = Progress(
@@ -88,7 +96,7 @@ def show_summary(record) -> None:  # noqa: ANN001 - eprof.batch.RunRecord, impor
     u = record.usage
     table.add_row("LLM usage", f"{u.calls} call(s), {u.prompt_tokens:,}+{u.completion_tokens:,} tokens, {u.cache_hits} cached · cost ≈ {record.cost_estimate:.4f} {record.prices.currency}")
     rate = c.processed / record.seconds * 60 if record.seconds else 0.0
-    table.add_row("time", f"{record.seconds:.1f} s ({rate:.1f} applicants/min)")
+    table.add_row("time", f"{record.seconds:.1f} s ({rate:.1f} applicants/min; {record.engine} engine, concurrency {record.concurrency})")
     console.print(table)
 
 

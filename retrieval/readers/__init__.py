@@ -30,8 +30,9 @@ def file_sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def read_document(path: Path | str) -> Document:
-    """Parse a supported file; raises DocumentError for anything unusable."""
+def read_document(path: Path | str, data: bytes | None = None) -> Document:
+    """Parse a supported file; raises DocumentError for anything unusable. `data`: the file's
+    bytes, when the caller has read them already (ingest hashes them first)."""
     path = Path(path)
     if not path.exists():
         raise DocumentError(path, "file not found")
@@ -42,7 +43,8 @@ def read_document(path: Path | str) -> Document:
         raise DocumentError(
             path, f"unsupported file type {path.suffix or '(none)'!r}; expected one of {', '.join(SUPPORTED_SUFFIXES)}"
         )
-    data = path.read_bytes()
+    if data is None:
+        data = path.read_bytes()
     if not data:
         raise DocumentError(path, "empty file")
     document = reader(path, data)
