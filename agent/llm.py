@@ -91,6 +91,7 @@ class GatewayConfig(BaseModel):
     backoff_base_s: float = Field(1.0, ge=0, description="first backoff; doubles per retry, plus jitter")
     backoff_max_s: float = Field(20.0, ge=0)
     retry_after_cap_s: float = Field(30.0, ge=0, description="longest Retry-After the gateway will honour")
+    seed: int | None = Field(None, description="sent as the request's `seed`: an evaluation repeat is its own sample and cache entry")
 
 
 class Usage(BaseModel):
@@ -466,6 +467,8 @@ class Gateway:
             max_tokens=self.config.max_tokens,
             mask=self.settings.privacy_masking,
         )
+        if self.config.seed is not None:
+            request["seed"] = self.config.seed
         messages = request["messages"]
         key = cache_key(request, prompt.hash)
         call = self._call(prompt, request, response_model, key, enterprise_id=enterprise_id, run_id=run_id)

@@ -62,6 +62,8 @@ from prompts import Passage, Prompt, format_documents, load_prompt
 from retrieval.schema import Chunk, EnterpriseInfo, Hit
 from retrieval.search import Searcher
 from retrieval.tokenize import tokens
+from risk.artifact import ScorecardModel
+from risk.policy import Policy
 from risk.run import DecisionRecord, decide_profile, load_default_model
 
 __all__ = [
@@ -533,8 +535,10 @@ def answer_llm(
 class QASession:
     """An analyst's conversation about one enterprise: history, profile, decision and store.
 
-    The profile is the saved one (`eprof profile`), or an offline one built on the spot when
-    none was saved; the decision uses the default risk model and is None, with a note, without one.
+    The profile is the one given (evaluation asks over each contender's profile), else the saved
+    one (`eprof profile`), or an offline one built on the spot when none was saved; the decision
+    uses the given risk model and policy (the service's, an evaluation's), else the default ones,
+    and is None, with a note, without a model.
     """
 
     def __init__(
@@ -546,6 +550,9 @@ class QASession:
         searcher: Searcher | None = None,
         gateway: Gateway | None = None,
         prompt_ref: str = DEFAULT_PROMPT,
+        profile: OperatingProfile | None = None,
+        model: ScorecardModel | None = None,
+        policy: Policy | None = None,
     ):
         self.mode: Mode = mode or ("llm" if settings.llm_configured else "offline")
         if self.mode == "llm" and not settings.llm_configured:
@@ -557,8 +564,8 @@ class QASession:
         self.info = info
         self.others = [e for e in self.searcher.store.enterprises() if e.enterprise_id != enterprise_id]
         self.chunks = {c.chunk_id: c for c in self.searcher.store.chunks(info)}
-        self.profile = _load_or_build_profile(settings, self.searcher, enterprise_id)
-        self.decision, self.decision_note = _decision(self.profile)
+        self.profile = profile or _load_or_build_profile(settings, self.searcher, enterprise_id)
+        self.decision, self.decision_note = _decision(self.profile, model, policy)
         self._llm = (gateway or Gateway(settings), load_prompt(prompt_ref)) if self.mode == "llm" else None
         self.names = _names(info)
         self.turns: list[tuple[Route, QAResult]] = []
@@ -666,9 +673,9 @@ def _load_or_build_profile(settings: Settings, searcher: Searcher, enterprise_id
         return run_profile(settings, enterprise_id, "offline", searcher=searcher)
 
 
-def _decision(profile: OperatingProfile) -> tuple[DecisionRecord | None, str | None]:
-    """The decision record with the default model, or None and why (no model trained yet)."""
+def _decision(profile: OperatingProfile, model: ScorecardModel | None, policy: Policy | None) -> tuple[DecisionRecord | None, str | None]:
+    """The decision record (default model unless one is given), or None and why (no model trained yet)."""
     try:
-        return decide_profile(profile, load_default_model()), None
+        return decide_profile(profile, model or load_default_model(), policy), None
     except NotFoundError as exc:
         return None, str(exc)

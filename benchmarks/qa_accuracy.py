@@ -2,37 +2,29 @@
 
     python -m benchmarks.qa_accuracy [--corpus demo] [--out FILE]
 
-An answerable question counts as correct when the answer does not abstain and every part of the
-truth's answer (parts split at ", " and "、", units such as 元/万元/RMB dropped, width and whitespace
-normalised) appears in the answer or in one of its cited quotes; its
-citation is on the right page when the first citation is the truth's document and page. An
-unanswerable question counts as correct when the answer abstains. Abstaining on an answerable
-question and answering an unanswerable one are counted separately.
+Each answer is judged by `evaluation.scoring.judge_answer`: an answerable question counts as
+correct when the answer does not abstain and every part of the truth's answer (parts split at ", "
+and "、", units such as 元/万元/RMB dropped, width and whitespace normalised) appears in the answer
+or in one of its cited quotes; its citation is on the right page when the first citation is the
+truth's document and page. An unanswerable question counts as correct when the answer abstains.
+Abstaining on an answerable question and answering an unanswerable one are counted separately.
 """
 
 from __future__ import annotations
 
 import argparse
-import re
 import statistics
 import tempfile
 import time
 from pathlib import Path
 
 from agent.qa import QASession
-from agent.verify import normalise
 from benchmarks._report import report
 from eprof.config import load_settings
-from evaluation.corpus.truth import EnterpriseTruth
-from retrieval.ingest import ingest_all, read_manifest
+from evaluation.dataset import load_dataset
+from evaluation.scoring import QACounts, judge_answer
+from retrieval.ingest import ingest_all
 from retrieval.search import Searcher
-
-
-UNIT = re.compile(r"\s*(万元|亿元|千元|元|RMB thousand|RMB million|RMB)$")
-
-
-def answer_parts(answer: str) -> list[str]:
-    return [UNIT.sub("", part).strip() for part in re.split(r", |、", answer) if part.strip()]
 
 
 def main() -> None:
@@ -40,37 +32,27 @@ def main() -> None:
     parser.add_argument("--corpus", type=Path, default=Path(__file__).resolve().parents[1] / "demo")
     parser.add_argument("--out", type=Path)
     args = parser.parse_args()
-    answerable = correct = abstained_wrongly = page_ok = unanswerable = abstained_ok = 0
+    dataset = load_dataset(args.corpus)
+    total = QACounts()
     latencies: list[float] = []
     misses: list[dict[str, str]] = []
     with tempfile.TemporaryDirectory() as tmp:
         settings = load_settings(home=Path(tmp))
         searcher = Searcher.open(settings)
-        jobs, _ = read_manifest(args.corpus / "manifest.csv")
-        ingest_all(searcher.store, searcher.embedder, jobs)
-        for path in sorted((args.corpus / "truth").glob("*.json")):
-            truth = EnterpriseTruth.model_validate_json(path.read_text(encoding="utf-8"))
+        ingest_all(searcher.store, searcher.embedder, dataset.jobs)
+        for truth in dataset.truths:
             session = QASession(settings, truth.enterprise_id, "offline", searcher=searcher)
             for qa in truth.qa:
                 start = time.perf_counter()
                 result = session.ask(qa.question)
                 latencies.append((time.perf_counter() - start) * 1000)
-                if not qa.answerable:
-                    unanswerable += 1
-                    abstained_ok += result.abstained
-                    continue
-                answerable += 1
-                if result.abstained:
-                    abstained_wrongly += 1
-                    misses.append({"enterprise": truth.enterprise_id, "question": qa.question, "got": "abstained"})
-                    continue
-                haystack = normalise(result.answer + " ".join(c.quote for c in result.citations))
-                if qa.answer and all(normalise(part) in haystack for part in answer_parts(qa.answer)):
-                    correct += 1
-                else:
-                    misses.append({"enterprise": truth.enterprise_id, "question": qa.question, "got": result.answer[:200]})
-                first = result.citations[0] if result.citations else None
-                page_ok += bool(first and qa.evidence and (first.source, first.page) == (qa.evidence.source, qa.evidence.page))
+                outcome = judge_answer(qa, result)
+                total += outcome
+                if qa.answerable and not outcome.correct:
+                    misses.append({"enterprise": truth.enterprise_id, "question": qa.question,
+                                   "got": "abstained" if result.abstained else result.answer[:200]})
+    answerable, correct, abstained_wrongly, page_ok = total.answerable, total.correct, total.wrongly_abstained, total.page_ok
+    unanswerable, abstained_ok = total.unanswerable, total.abstained_ok
     rows = [{"measure": "answerable questions answered correctly", "count": f"{correct}/{answerable}", "share": round(correct / answerable, 3)},
             {"measure": "answerable questions wrongly abstained", "count": f"{abstained_wrongly}/{answerable}", "share": round(abstained_wrongly / answerable, 3)},
             {"measure": "first citation on the truth's page", "count": f"{page_ok}/{answerable}", "share": round(page_ok / answerable, 3)},

@@ -2,11 +2,12 @@
 
     python -m evaluation.extraction_eval [--corpus demo] [--out FILE]
 
-Ingests the corpus into a temporary store, profiles every enterprise, and compares with the truth:
-red-flag precision/recall per type (page-level match, evaluation/flag_metrics.py; overall also at
-document level), decoys flagged,
-figures read exactly (to the cent, after unit normalisation), and the share of passed-on evidence
-that verifies against the stored chunks (must be 100%). Prints a table and writes JSON.
+Ingests the corpus into a temporary store, profiles every enterprise, and compares with the truth
+(evaluation/scoring.py): red-flag precision/recall per type (page-level match,
+evaluation/flag_metrics.py; overall also at document level), decoys flagged, figures read exactly
+(to the cent, after unit normalisation), and the share of passed-on evidence that verifies
+against the stored chunks (must be 100%). Prints a table and writes JSON. `eprof eval run` does
+the same for any contender (LLM prompt versions too) with intervals and down-stream effects.
 """
 
 from __future__ import annotations
@@ -16,54 +17,33 @@ import tempfile
 from pathlib import Path
 
 from agent.extractors import run_profile
-from agent.schema import Evidence, RedFlag
-from agent.verify import check_evidence
 from benchmarks._report import report
 from eprof.config import load_settings
-from evaluation.corpus.truth import EnterpriseTruth
-from evaluation.flag_metrics import Decoy, flag_metrics
-from retrieval.ingest import ingest_all, read_manifest
+from evaluation.dataset import load_dataset
+from evaluation.flag_metrics import flag_metrics
+from evaluation.scoring import score_enterprise, truth_decoys, truth_flags
+from retrieval.ingest import ingest_all
 from retrieval.search import Searcher
 
 
-def truth_flags(truth: EnterpriseTruth) -> list[RedFlag]:
-    return [
-        RedFlag(type=f.type, severity=f.severity, date=f.date, explanation="planted",
-                evidence=[Evidence(chunk_id="truth", source=f.source, page=f.page, quote=f.quote)])
-        for f in truth.flags
-    ]
-
-
 def evaluate(corpus: Path, home: Path) -> dict:
+    dataset = load_dataset(corpus)
     settings = load_settings(home=home)
     searcher = Searcher.open(settings)
-    jobs, errors = read_manifest(corpus / "manifest.csv")
-    ingest_all(searcher.store, searcher.embedder, jobs)
-    truths = [EnterpriseTruth.model_validate_json(p.read_text(encoding="utf-8")) for p in sorted((corpus / "truth").glob("*.json"))]
-    predicted, expected, decoys = {}, {}, []
-    figures_total = figures_exact = evidence_total = evidence_ok = 0
-    for truth in truths:
+    ingest_all(searcher.store, searcher.embedder, dataset.jobs)
+    predicted, expected, decoys, scores = {}, {}, [], []
+    for truth in dataset.truths:
         profile = run_profile(settings, truth.enterprise_id, "offline", searcher=searcher)
         predicted[truth.enterprise_id] = profile.red_flags
         expected[truth.enterprise_id] = truth_flags(truth)
-        decoys += [Decoy(enterprise_id=truth.enterprise_id, looks_like=d.looks_like, source=d.source, quote=d.quote, kind=d.kind)
-                   for d in truth.decoys]
-        read = {(f.name, f.period): f.value for f in profile.figures}
-        for f in truth.figures:
-            figures_total += 1
-            value = read.get((f.name, f.period))
-            figures_exact += value is not None and abs(value - f.value) < 0.005
+        decoys += truth_decoys(truth)
         chunks = {c.chunk_id: c for c in searcher.store.chunks(searcher.store.enterprise(truth.enterprise_id))}
-        claims = [profile.industry, profile.main_business, profile.upstream, profile.downstream, profile.auditor,
-                  profile.audit_opinion, profile.controlling_shareholder]
-        evidence = [e for c in claims if c for e in c.evidence] + [e for f in profile.red_flags for e in f.evidence]
-        evidence += [e for p in profile.parties for e in p.evidence] + [e for f in profile.figures for e in f.evidence]
-        evidence_total += len(evidence)
-        evidence_ok += sum(check_evidence(e, chunks, truth.enterprise_id) is None for e in evidence)
+        scores.append(score_enterprise(truth, profile, chunks))
     metrics = flag_metrics(predicted, expected, "page", decoys)
     by_document = flag_metrics(predicted, expected, "document", decoys)
-    return {"enterprises": len(truths), "manifest_errors": len(errors), "flags": metrics, "flags_by_document": by_document,
-            "figures": (figures_exact, figures_total), "evidence": (evidence_ok, evidence_total)}
+    return {"enterprises": len(dataset.truths), "flags": metrics, "flags_by_document": by_document,
+            "figures": (sum(s.figure_total.exact for s in scores), sum(s.figure_total.total for s in scores)),
+            "evidence": (sum(s.evidence_verified for s in scores), sum(s.evidence_total for s in scores))}
 
 
 def main() -> None:

@@ -44,8 +44,10 @@ class Counts(Contract):
 
     @property
     def f1(self) -> float | None:
-        p, r = self.precision, self.recall
-        return 2 * p * r / (p + r) if p and r else (0.0 if p is not None and r is not None else None)
+        """2 TP / (2 TP + FP + FN): the harmonic mean of precision and recall, and 0 (not undefined)
+        when a type was only missed or only reported in error; None when it was neither."""
+        errors = self.fp + self.fn
+        return 2 * self.tp / (2 * self.tp + errors) if self.tp or errors else None
 
     def __add__(self, other: Counts) -> Counts:
         return Counts(tp=self.tp + other.tp, fp=self.fp + other.fp, fn=self.fn + other.fn)
@@ -90,7 +92,7 @@ def _locations(flag: RedFlag, granularity: Granularity) -> set[tuple[str, int]]:
     return {(e.source, e.page if granularity == "page" else 0) for e in flag.evidence}
 
 
-def _match(predicted: Sequence[RedFlag], truth: Sequence[RedFlag], granularity: Granularity) -> list[tuple[int, int]]:
+def match_flags(predicted: Sequence[RedFlag], truth: Sequence[RedFlag], granularity: Granularity) -> list[tuple[int, int]]:
     """(truth index, predicted index) pairs, greedy in order."""
     used: set[int] = set()
     pairs = []
@@ -118,7 +120,7 @@ def flag_metrics(
     for eid in sorted(set(predicted) | set(truth)):
         pred = [f for f in predicted.get(eid, ()) if f.type in keep]
         true = [f for f in truth.get(eid, ()) if f.type in keep]
-        pairs = _match(pred, true, granularity)
+        pairs = match_flags(pred, true, granularity)
         hit_t = {ti for ti, _ in pairs}
         hit_p = {pi for _, pi in pairs}
         for ti, pi in pairs:

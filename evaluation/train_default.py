@@ -1,9 +1,12 @@
-"""Train the risk model eprof ships, on the generated portfolio (the corpus's data-generating process).
+"""Train the risk models eprof ships, on the generated portfolio (the corpus's data-generating process).
 
     python -m evaluation.train_default [--enterprises 20000] [--seed 1001] [--out risk/default_model]
+    python -m evaluation.train_default --ratios-only      # -> evaluation/ratios_only_model
 
 The shipped model lets the demo decide out of the box; its model card says that a bank must
-retrain on its own book (`eprof risk train`).
+retrain on its own book (`eprof risk train`). The ratios-only model is the same scorecard fitted
+on the same rows without the features an extractor supplies (dimension scores, red-flag and
+severity counts): evaluation scores profiles with both to measure what the LLM side adds.
 """
 
 from __future__ import annotations
@@ -16,8 +19,12 @@ from typer.testing import CliRunner
 
 from eprof.cli import app
 from evaluation.corpus.generate import portfolio_table, write_portfolio
+from risk.features import DIMENSIONS, FLAG_FEATURES, SEVERITY_FEATURES
 
 DEFAULT_OUT = Path(__file__).resolve().parents[1] / "risk" / "default_model"
+RATIOS_ONLY_OUT = Path(__file__).resolve().parent / "ratios_only_model"
+EXTRACTOR_FEATURES: tuple[str, ...] = DIMENSIONS + FLAG_FEATURES + SEVERITY_FEATURES
+"""What the extractor (offline or LLM) contributes to a feature row; ratios are computed in code."""
 
 
 def main() -> None:
@@ -25,13 +32,16 @@ def main() -> None:
     parser.add_argument("--enterprises", type=int, default=20_000)
     parser.add_argument("--seed", type=int, default=1001)
     parser.add_argument("--default-rate", type=float, default=0.03)
-    parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
+    parser.add_argument("--ratios-only", action="store_true", help="leave out the extractor's features")
+    parser.add_argument("--out", type=Path)
     args = parser.parse_args()
+    out = args.out or (RATIOS_ONLY_OUT if args.ratios_only else DEFAULT_OUT)
+    excluded = ["enterprise_id", *(EXTRACTOR_FEATURES if args.ratios_only else ())]
     with tempfile.TemporaryDirectory() as tmp:
         data = Path(tmp) / "portfolio.csv"
         write_portfolio(portfolio_table(args.enterprises, args.seed, args.default_rate), data)
         result = CliRunner().invoke(app, ["risk", "train", "--data", str(data), "--label", "default",
-                                          "--exclude", "enterprise_id", "--out", str(args.out)])
+                                          *(f"--exclude={name}" for name in excluded), "--out", str(out)])
     print(result.output)
     raise SystemExit(result.exit_code)
 
