@@ -144,7 +144,8 @@ def test_polish_subsample_scorecard():
     assert model.score(X) == pytest.approx(trained.scorecard.score(X), abs=1e-9, rel=0)
     cv = trained.card["scorecard"]["cross_validation"]["pooled"]
     assert (len(y), int(y.sum())) == (1771, 271)
-    assert cv["auc"] == pytest.approx(EXACT["polish_cv_auc"], rel=1e-6)
+    # 271 x 1500 pairs: one pair that ties on one CPU and not on another moves the AUC by 2.5e-6.
+    assert cv["auc"] == pytest.approx(EXACT["polish_cv_auc"], abs=1e-5)
     assert trained.card["challenger"]["cross_validation"]["pooled"]["auc"] > 0.5
 
 
