@@ -274,6 +274,16 @@ def response_format(response_model: type[BaseModel]) -> dict[str, Any]:
     return {"type": "json_schema", "json_schema": schema}
 
 
+def _sdk_params(request: dict[str, Any]) -> dict[str, Any]:
+    """`request` as arguments of the SDK's `create`, the JSON schema passed through `extra_body`:
+    the SDK would walk every node of it to transform typed params (3 ms for a profile), and it is
+    plain JSON already. The body sent is the same."""
+    if "response_format" not in request:
+        return request
+    params = {k: v for k, v in request.items() if k != "response_format"}
+    return {**params, "extra_body": {"response_format": request["response_format"]}}
+
+
 def _masked(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Personal data masked in every text content (an assistant's tool-call message has none)."""
     return [{**m, "content": mask_personal_data(m["content"])} if isinstance(m.get("content"), str) else m for m in messages]
@@ -655,7 +665,7 @@ class Gateway:
         call.attempt += 1
         sent = time.monotonic()
         try:
-            completion = self._client.chat.completions.create(**request)
+            completion = self._client.chat.completions.create(**_sdk_params(request))
         except openai.APIError as exc:
             # A timed-out request may still have been processed and billed: charge the reservation.
             self._settle(enterprise_id, reserve, reserve if isinstance(exc, openai.APITimeoutError) else 0, ticket)
