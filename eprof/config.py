@@ -36,6 +36,9 @@ class Settings(BaseSettings):
     model: str | None = Field(None, description="chat model name; unset with no endpoint = offline extractor")
     request_timeout_s: float = Field(60.0, gt=0)
     privacy_masking: bool = Field(True, description="mask personal data before text leaves for the LLM")
+    api_tokens: SecretStr | None = Field(
+        None, description="`eprof serve` API tokens: name:token[:read], comma-separated (read = may not change data)"
+    )
 
     @field_validator("chroma_url")
     @classmethod
@@ -54,7 +57,9 @@ class Settings(BaseSettings):
         out: dict[str, object] = {}
         for name in type(self).model_fields:
             value = getattr(self, name)
-            if isinstance(value, SecretStr):
+            if name == "api_tokens" and value is not None:  # several secrets: show whose they are
+                value = ", ".join(f"{entry.split(':')[0].strip()}:****" for entry in value.get_secret_value().split(",") if entry.strip())
+            elif isinstance(value, SecretStr):
                 value = "****" + value.get_secret_value()[-4:] if value.get_secret_value() else ""
             out[name] = str(value) if isinstance(value, Path) else value
         out["llm_configured"] = self.llm_configured

@@ -38,9 +38,9 @@ def _root() -> None:
 
 
 # Each CLI module exposes register(app); imports sit here so `eprof --help` lists everything.
-from eprof.cli import batch, corpus, demo, documents, evaluate, logs, profiling, qa, scoring, settings  # noqa: E402
+from eprof.cli import batch, corpus, demo, documents, evaluate, logs, profiling, qa, scoring, serve, settings  # noqa: E402
 
-for _module in (demo, documents, profiling, corpus, qa, scoring, batch, evaluate, logs, settings):
+for _module in (demo, documents, profiling, corpus, qa, scoring, batch, evaluate, serve, logs, settings):
     _module.register(app)
 
 

@@ -25,16 +25,15 @@ from reportlab.platypus import (
 )
 from xml.sax.saxutils import escape
 
+from evaluation.corpus import CJK_FONT_FILE
 from evaluation.corpus.world import Language
 
-FONT_DIR = Path(__file__).parent / "fonts"
 CJK_FONT = "WenQuanYiMicroHei"
-_FONT_FILE = FONT_DIR / "WenQuanYiMicroHei.ttf"
 
 
 def _register_fonts() -> None:
     if CJK_FONT not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(TTFont(CJK_FONT, str(_FONT_FILE)))
+        pdfmetrics.registerFont(TTFont(CJK_FONT, str(CJK_FONT_FILE)))
 
 
 @dataclass(frozen=True)
