@@ -303,7 +303,7 @@ def _md_table(table: Table) -> list[str]:
 
     lines = [f"### {table.title}", "", "| " + " | ".join(map(cell, table.header)) + " |", "|" + "---|" * len(table.header)]
     lines += ["| " + " | ".join(map(cell, row)) + " |" for row in table.rows]
-    return lines + ([f"", f"_{table.note}_", ""] if table.note else [""])
+    return lines + (["", f"_{table.note}_", ""] if table.note else [""])
 
 
 def _md_flag(flag) -> str:  # noqa: ANN001 - CitedFlag

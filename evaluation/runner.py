@@ -283,13 +283,14 @@ def run_evaluation(
     *,
     model: ScorecardModel,
     policy: Policy,
-    options: RunOptions = RunOptions(),
+    options: RunOptions | None = None,
     out: Path | None = None,
     progress: Progress | None = None,
 ) -> tuple[EvalRun, Path]:
     """Run, score and compare every contender; write results.json, report.md, report.html under `out`."""
     if not contenders:
         raise InputError("nothing to evaluate: give --prompt and/or --extractor offline")
+    options = options or RunOptions()
     started = time.perf_counter()
     created = _now()
     run_id = f"{created:%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:6]}"
