@@ -70,7 +70,8 @@ def demo(
     show_profile(flagged)
     show_decision(records[flagged.enterprise_id])
     console.print(f"\nNext: `eprof ask {flagged.enterprise_id} \"有没有诉讼？\"`, `eprof chat {flagged.enterprise_id}`, "
-                  f"`eprof search {flagged.enterprise_id} \"应收账款\"`, `eprof batch demo/manifest.csv --out out/`.")
+                  f"`eprof search {flagged.enterprise_id} \"应收账款\"`, `eprof batch demo/manifest.csv --out out/`, "
+                  "`eprof eval run --dataset demo --extractor offline`, and `eprof serve` for the web page.")
 
 
 def _printed(figure) -> str:  # noqa: ANN001
