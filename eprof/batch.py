@@ -12,7 +12,8 @@ skips, writes each result as it arrives and rebuilds the summaries, whichever en
   threads) then searches, profiles and decides: mostly waiting, for the LLM and for Chroma, whose
   queries (Rust) release the GIL and so overlap across threads and cores. The ingesting thread
   stays at most 2 x concurrency applicants ahead.
-- ray (`eprof.batch_ray`): one Ray task per applicant, for when one machine is not enough.
+- ray (`eprof.batch_ray`): applicants spread over Ray actors (one per CPU, threads inside), for
+  when one machine is not enough.
 
 Rate limit. All workers share one `RateLimiter`: requests and tokens per minute over a sliding
 window, and one pause for everybody after a 429 (on Ray, the limiter lives in one actor).
@@ -94,7 +95,7 @@ ERROR_COLUMNS = ("enterprise_id", "name", "stage", "line", "document", "message"
 TOP_REASONS = 3
 
 Status = Literal["ok", "failed"]
-Stage = Literal["manifest", "ingest", "profile", "decide", "worker"]  # worker: a Ray task that died or raised
+Stage = Literal["manifest", "ingest", "profile", "decide", "worker"]  # worker: a Ray call that raised or whose actor died
 Engine = Literal["local", "ray"]
 
 
@@ -160,12 +161,12 @@ class Prices(Contract):
 
 class BatchOptions(Contract):
     extractor: Extractor | None = Field(None, description="None: llm when an endpoint is configured, else offline")
-    engine: Engine = Field("local", description="local: threads in this process; ray: one Ray task per applicant")
+    engine: Engine = Field("local", description="local: threads in this process; ray: Ray actors, one per CPU, with threads")
     ray_address: str | None = Field(
         None, description="Ray cluster to join (auto, ray://host:10001); None: RAY_ADDRESS or a running local one, else a new local instance"
     )
     prompt: str = DEFAULT_PROMPT
-    concurrency: int = Field(4, ge=1, le=256, description="applicants in flight: worker threads, or Ray tasks submitted")
+    concurrency: int = Field(4, ge=1, le=256, description="applicants in flight, in threads here or across the Ray actors")
     rpm: int | None = Field(None, gt=0, description="requests per minute for the whole batch")
     tpm: int | None = Field(None, gt=0, description="tokens per minute for the whole batch")
     prices: Prices = Field(default_factory=Prices)
@@ -489,7 +490,7 @@ class _Prepared:
 class BatchWorker:
     """What one process needs to turn applicants into results: the searcher, the gateway (and
     through it the shared rate limit), the risk model and the policy. It writes no batch output:
-    the driver does, so that a Ray task on another machine needs no access to --out."""
+    the driver does, so that a Ray actor on another machine needs no access to --out."""
 
     def __init__(
         self, settings: Settings, options: BatchOptions, model: ScorecardModel, policy: Policy, extractor: Extractor,
@@ -501,11 +502,6 @@ class BatchWorker:
         self.gateway = (
             Gateway(settings, options.gateway, limiter or RateLimiter(options.rpm, options.tpm)) if extractor == "llm" else None
         )
-
-    def process(self, applicant: Applicant, fp: str) -> ApplicantResult:
-        """Ingest, profile and decide one applicant: a Ray task's work."""
-        prepared = self.prepare(applicant, fp)
-        return prepared if isinstance(prepared, ApplicantResult) else self.finish(prepared)
 
     def prepare(self, applicant: Applicant, fp: str) -> _Prepared | ApplicantResult:
         """Ingest; a failure here already is the applicant's result."""

@@ -115,6 +115,9 @@ class OpenAIServer:
         self._routed: dict[str, deque[Reply]] = {}
         self._requests: list[RecordedRequest] = []
         self._completions = 0
+        self._in_flight = 0
+        self.peak_in_flight = 0
+        """Most chat requests seen waiting at once (their replies' delays overlapping)."""
         self.app = FastAPI()
         self.app.post("/v1/chat/completions")(self._chat)
         self.app.post("/v1/embeddings")(self._embeddings)
@@ -150,6 +153,7 @@ class OpenAIServer:
             self._queue.clear()
             self._routed.clear()
             self._requests.clear()
+            self.peak_in_flight = 0
 
     @property
     def requests(self) -> list[RecordedRequest]:
@@ -181,8 +185,14 @@ class OpenAIServer:
             reply = queue.popleft() if queue else Reply.status(418, message="no scripted reply left")
             self._completions += 1
             number = self._completions
-        if reply.delay_s:
-            await asyncio.sleep(reply.delay_s)
+            self._in_flight += 1
+            self.peak_in_flight = max(self.peak_in_flight, self._in_flight)
+        try:
+            if reply.delay_s:
+                await asyncio.sleep(reply.delay_s)
+        finally:
+            with self._lock:
+                self._in_flight -= 1
         if reply.status_code >= 400:
             error = {"message": reply.error, "type": "scripted_error", "param": None, "code": str(reply.status_code)}
             return JSONResponse({"error": error}, status_code=reply.status_code, headers=reply.headers)

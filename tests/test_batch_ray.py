@@ -122,6 +122,23 @@ def test_ray_engine_with_an_llm_survives_a_429_isolates_exhausted_retries_and_ma
     assert all("sk-test-secret-key" not in p.read_text() for p in distributed.rglob("*") if p.is_file())
 
 
+def test_applicants_in_flight_are_not_capped_at_the_clusters_cpus(
+    tmp_path: Path, model_dir: Path, chroma_url: str, ray_instance: ModuleType, openai_server: OpenAIServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The LLM waits overlap beyond the 2 CPUs of the Ray instance: a task per applicant would hold a
+    CPU through each wait and let at most 2 requests wait at once."""
+    use_server(monkeypatch, openai_server)
+    ids = ["INDIA", "JULIETT", "KILO", "LIMA", "MIKE", "NOVEMBER"]
+    manifest = write_applicants(tmp_path / "in", ids)
+    openai_server.script([Reply.json(EXTRACTION).slow(1.5)] * len(ids))
+    out = tmp_path / "out"
+    run = runner.invoke(app, batch(manifest, out, model_dir, "--extractor", "llm", "--engine", "ray", "--concurrency", "6",
+                                   "--chroma-url", chroma_url, "--store", str(tmp_path / "home")))
+    assert run.exit_code == 0, run.output
+    assert ray_instance.cluster_resources()["CPU"] == 2 and openai_server.peak_in_flight >= 4
+    assert [r["status"] for r in read_csv(out / "decisions.csv")] == ["ok"] * len(ids)
+
+
 def test_the_rate_limit_is_one_window_for_every_task(ray_instance: ModuleType) -> None:
     ray = ray_instance
     actor = ray.remote(num_cpus=0)(LimiterActor).remote(2, None)

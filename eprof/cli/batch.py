@@ -29,7 +29,7 @@ def batch(
     price_prompt: Annotated[float, typer.Option("--price-prompt", min=0, envvar="EPROF_PRICE_PROMPT_PER_1K", help="price per 1k prompt tokens, for the cost estimate")] = 0.0,
     price_completion: Annotated[float, typer.Option("--price-completion", min=0, envvar="EPROF_PRICE_COMPLETION_PER_1K", help="price per 1k completion tokens")] = 0.0,
     currency: Annotated[str, typer.Option("--currency", help="currency of the prices")] = "USD",
-    engine: Annotated[str, typer.Option("--engine", help="local: threads in this process; ray: one Ray task per applicant (needs --chroma-url)")] = "local",
+    engine: Annotated[str, typer.Option("--engine", help="local: threads in this process; ray: Ray actors, one per CPU, threads inside (needs --chroma-url)")] = "local",
     ray_address: Annotated[str | None, typer.Option("--ray-address", help="Ray cluster for --engine ray: auto, ray://host:10001 [default: RAY_ADDRESS, a running local one, else a new local instance]", show_default=False)] = None,
     store: StoreOption = None,
     chroma_url: ChromaUrlOption = None,
@@ -39,7 +39,7 @@ def batch(
     Rows of one enterprise form one applicant. A re-run of the same command skips applicants already
     decided from the same inputs and retries failed ones; killing it loses at most the applicants in
     flight. Needs a risk model (--model, or the shipped one): without one it stops before any work.
-    --engine ray runs one Ray task per applicant against a shared Chroma server, with the same outputs.
+    --engine ray spreads the applicants over Ray actors against a shared Chroma server, with the same outputs.
     Exit code 1 if any applicant failed or any manifest row was invalid.
     """
     from eprof.batch import BatchOptions, BatchProgress, Prices, RunRecord, run_batch
