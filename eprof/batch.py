@@ -95,7 +95,8 @@ ERROR_COLUMNS = ("enterprise_id", "name", "stage", "line", "document", "message"
 TOP_REASONS = 3
 
 Status = Literal["ok", "failed"]
-Stage = Literal["manifest", "ingest", "profile", "decide", "worker"]  # worker: a Ray call that raised or whose actor died
+Stage = Literal["manifest", "ingest", "profile", "decide", "worker"]
+"""worker: an error outside the stages (saving the profile failed; on Ray, a call whose actor died)."""
 Engine = Literal["local", "ray"]
 
 
@@ -560,6 +561,15 @@ def applicant_result(
     )
 
 
+def _finish_or_fail(worker: BatchWorker, prepared: _Prepared) -> ApplicantResult:
+    """`worker.finish`, with an error outside its stages failing this applicant alone, as on Ray."""
+    try:
+        return worker.finish(prepared)
+    except Exception as exc:  # noqa: BLE001 - isolated per applicant, reported with its reason
+        return applicant_result(prepared.applicant, prepared.fingerprint, worker.run_id, prepared.started,
+                                documents=prepared.documents, errors=[stage_error("worker", exc)])
+
+
 def _run_threads(worker: BatchWorker, concurrency: int, todo: list[tuple[Applicant, str]], collect: Callable[[ApplicantResult], None]) -> None:
     """The local engine: ingest in this thread, search, profile and decide in `concurrency`
     threads, at most 2 x concurrency applicants ahead; results are collected here as they complete."""
@@ -576,7 +586,7 @@ def _run_threads(worker: BatchWorker, concurrency: int, todo: list[tuple[Applica
                 if isinstance(prepared, ApplicantResult):
                     collect(prepared)
                 else:
-                    running.add(pool.submit(worker.finish, prepared))
+                    running.add(pool.submit(_finish_or_fail, worker, prepared))
                 for future in [f for f in running if f.done()]:
                     running.discard(future)
                     collect(future.result())

@@ -138,6 +138,22 @@ def test_offline_batch_decides_each_applicant_and_isolates_a_corrupt_pdf(tmp_pat
     assert sum(record.decisions.values()) == 2
 
 
+def test_an_error_outside_the_stages_fails_the_applicant_not_the_run(tmp_path: Path, model_dir: Path) -> None:
+    manifest = write_applicants(tmp_path / "in", ["HOTEL", "INDIA"])
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / "profiles").write_text("not a folder")  # saving a profile raises, after the decision
+    out = tmp_path / "out"
+    run = runner.invoke(app, ["batch", str(manifest), "--out", str(out), "--extractor", "offline", "--model", str(model_dir), "--store", str(home)])
+    assert run.exit_code == 1 and "Traceback" not in run.output, run.output
+    for eid in ("HOTEL", "INDIA"):
+        failed = result(out, eid)
+        assert failed.status == "failed" and [e.stage for e in failed.errors] == ["worker"]
+        assert failed.errors[0].message.startswith(("FileExistsError", "NotADirectoryError"))
+    assert [e["stage"] for e in read_csv(out / "errors.csv")] == ["worker", "worker"]
+    assert run_record(out).counts.failed == 2
+
+
 def test_invalid_manifest_rows_are_reported_by_line_and_the_valid_applicants_run(tmp_path: Path, model_dir: Path) -> None:
     folder = tmp_path / "in"
     write_applicants(folder, ["ALPHA", "BRAVO"])
