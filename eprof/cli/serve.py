@@ -20,7 +20,7 @@ def serve(
     store: StoreOption = None,
     chroma_url: ChromaUrlOption = None,
 ) -> None:
-    """Serve the API (OpenAPI at /docs) and the analyst page (/) until interrupted.
+    """Serve the API (its OpenAPI spec at /openapi.json) and the analyst page (/) until interrupted.
 
     Callers authenticate with `Authorization: Bearer <token>`, tokens from EPROF_API_TOKENS
     (name:token[:read],...); every request is written to STORE/audit.db under the token's name.
@@ -38,7 +38,7 @@ def serve(
         err_console.print("[yellow]no API tokens configured (EPROF_API_TOKENS): the service is open to anyone on this machine[/]")
     options = ServiceOptions(batch_dirs=tuple(batch_dir or ()), max_upload_bytes=max_upload_mb * 1024 * 1024, model_dir=model, policy=policy)
     app = create_app(settings, options)
-    err_console.print(f"eprof service on http://{host}:{port}/ (API docs at /docs) · store {settings.home}", highlight=False)
+    err_console.print(f"eprof service on http://{host}:{port}/ (API spec at /openapi.json) · store {settings.home}", highlight=False)
     uvicorn.run(app, host=host, port=port, log_level="info", server_header=False)
 
 

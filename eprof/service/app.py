@@ -123,6 +123,8 @@ def create_app(settings: Settings, options: ServiceOptions | None = None) -> Fas
         version=eprof.__version__,
         summary="LLM-assisted enterprise credit profiling with cited evidence",
         lifespan=lifespan,
+        docs_url=None,  # Swagger UI and ReDoc load their scripts from a CDN: nothing here fetches from
+        redoc_url=None,  # the internet at run time, so the spec is served and any OpenAPI viewer reads it
         form_limits={"max_files": enterprises.MAX_FILES, "max_fields": 10},
     )
     app.state.service = service
