@@ -22,6 +22,7 @@ from agent.profile import HITS_PER_TOPIC, TOPICS
 from eprof.batch import DECISION_COLUMNS, ERROR_COLUMNS, ApplicantResult, BatchSearcher, RateLimiter, RunRecord, applicant_path, plan_batch
 from eprof.cli import app
 from eprof.config import load_settings
+from eprof.files import atomic_write_text
 from retrieval.ingest import IngestJob, ingest_file
 from retrieval.schema import DocType
 from retrieval.search import Searcher
@@ -295,6 +296,13 @@ def test_kill_9_mid_run_loses_only_applicants_in_flight_and_the_rerun_completes_
 
 
 # ---------------------------------------------------------------- retrieval
+
+
+def test_atomic_writes_get_the_mode_a_plain_write_gives(tmp_path: Path) -> None:
+    atomic_write_text(tmp_path / "atomic.json", "{}")
+    (tmp_path / "plain.json").write_text("{}")
+    assert (tmp_path / "atomic.json").stat().st_mode == (tmp_path / "plain.json").stat().st_mode
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []  # no temporary left behind
 
 
 def test_batch_searcher_answers_the_topic_searches_together_exactly_as_one_by_one(tmp_path: Path) -> None:
