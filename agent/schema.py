@@ -234,6 +234,12 @@ class OperatingProfile(Contract):
     evidence_chunks: int = Field(0, description="chunks the extractor was given")
     usage: Usage = Field(default_factory=Usage)
 
+    def text_claims(self) -> list[TextClaim]:
+        """The narrative claims that are present, in field order."""
+        claims = (self.industry, self.main_business, self.upstream, self.downstream, self.auditor,
+                  self.audit_opinion, self.controlling_shareholder)
+        return [c for c in claims if c is not None]
+
 
 SCHEMA_DIR = Path(__file__).with_name("schemas")
 EXPORTED: dict[str, type[Contract]] = {"profile-1.json": OperatingProfile, "profile-scores-1.json": ProfileScores}

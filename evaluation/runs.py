@@ -1,7 +1,8 @@
 """The evaluation runs under a folder (default `<EPROF_HOME>/evals/`), newest first, for listings.
 
-Only the head of each results.json is read into a RunSummary; a folder without a readable
-results.json (a run in progress, the evaluation stores) is skipped.
+Each results.json is parsed and its identifying fields kept as a RunSummary (a run of a few
+hundred enterprises is a few MB); a folder without a readable results.json (a run in progress,
+the evaluation stores) is skipped.
 """
 
 from __future__ import annotations

@@ -32,6 +32,7 @@ from eprof.contract import Contract
 from evaluation.corpus.truth import EnterpriseTruth, TruthQA
 from evaluation.flag_metrics import Counts, Decoy, flag_metrics, match_flags
 from retrieval.schema import Chunk
+from risk.features import DIMENSIONS
 
 FIGURE_TOLERANCE = 0.01
 """A figure within 1% of the truth counts as 'within tolerance' (exact means to the cent)."""
@@ -119,9 +120,7 @@ def truth_decoys(truth: EnterpriseTruth) -> list[Decoy]:
 
 def all_evidence(profile: OperatingProfile) -> list[Evidence]:
     """Every quote the profile passes on: text claims, red flags, parties and figures."""
-    claims = [profile.industry, profile.main_business, profile.upstream, profile.downstream, profile.auditor,
-              profile.audit_opinion, profile.controlling_shareholder]
-    evidence = [e for c in claims if c for e in c.evidence] + [e for f in profile.red_flags for e in f.evidence]
+    evidence = [e for c in profile.text_claims() for e in c.evidence] + [e for f in profile.red_flags for e in f.evidence]
     return evidence + [e for p in profile.parties for e in p.evidence] + [e for f in profile.figures for e in f.evidence]
 
 
@@ -164,11 +163,8 @@ def _named(expected: str, claim_value: str | None) -> bool:
 
 
 def _claims(profile: OperatingProfile) -> int:
-    texts = [profile.industry, profile.main_business, profile.upstream, profile.downstream, profile.auditor,
-             profile.audit_opinion, profile.controlling_shareholder]
-    scores = [getattr(profile.scores, name) for name in ("business_stability", "industry_chain_position",
-                                                          "financial_health", "governance", "external_risk")]
-    return sum(c is not None for c in texts + scores) + len(profile.parties) + len(profile.red_flags)
+    scores = sum(getattr(profile.scores, name) is not None for name in DIMENSIONS)
+    return len(profile.text_claims()) + scores + len(profile.parties) + len(profile.red_flags)
 
 
 def _qa_unanswered(truth: EnterpriseTruth) -> QACounts:
