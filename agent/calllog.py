@@ -26,14 +26,19 @@ Schema of `calls` (one row per attempt: a transport retry and a re-ask are both 
     created_at         ISO 8601, UTC
 
 `cache` maps a cache key to the validated output text.
+
+Each thread keeps one connection (a batch logs from dozens of threads; opening one per
+operation cost more than the operation), and the database is in WAL mode, so a writer never
+blocks the readers and a commit appends to the log instead of rewriting a journal.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import sqlite3
+import threading
 from collections.abc import Callable, Iterator
-from contextlib import closing, contextmanager
+from contextlib import contextmanager
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -129,11 +134,12 @@ _COLUMNS = [name for name in CallRecord.model_fields if name != "id"]
 
 
 class CallLog:
-    """The log database at `path`, migrated on open. One short connection per operation."""
+    """The log database at `path`, migrated on open; one connection per thread."""
 
     def __init__(self, path: Path):
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._local = threading.local()
         with self._connect() as db:
             migrate(db)
 
@@ -169,12 +175,18 @@ class CallLog:
             sql += " limit ?"
             args.append(limit)
         with self._connect() as db:
-            db.row_factory = sqlite3.Row
-            return [CallRecord(**dict(r)) for r in db.execute(sql, args)]
+            rows = db.cursor()
+            rows.row_factory = sqlite3.Row
+            return [CallRecord(**dict(r)) for r in rows.execute(sql, args)]
 
     @contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
-        with closing(sqlite3.connect(self.path)) as db, db:
+        """This thread's connection, inside a transaction (committed on exit, rolled back on error)."""
+        db = getattr(self._local, "db", None)
+        if db is None:
+            db = self._local.db = sqlite3.connect(self.path)
+            db.execute("pragma journal_mode = wal")
+        with db:
             yield db
 
 

@@ -50,8 +50,8 @@ MAX_LLM_EVIDENCE_CHARS = 30_000
 
 
 def evidence_ids(searcher: Searcher, enterprise_id: str) -> set[str]:
-    """The union of the top hits of each topic (searched together: one Chroma query, one fetch)."""
-    return {hit.chunk_id for hits in searcher.search_many(enterprise_id, TOPICS, k=HITS_PER_TOPIC) for hit in hits}
+    """The union of the top hits of each topic (searched together: one Chroma query)."""
+    return {chunk_id for ids in searcher.best_ids(enterprise_id, TOPICS, k=HITS_PER_TOPIC) for chunk_id in ids}
 
 
 def _figures(chunks: list[Chunk]) -> tuple[dict, str | None, dict[str, float | None]]:
@@ -89,9 +89,7 @@ def build_profile(
     prompt: str | None = None,
     prompt_hash: str | None = None,
 ) -> OperatingProfile:
-    info = searcher.store.enterprise(enterprise_id)
-    if info is None:
-        raise NotFoundError(f"enterprise {enterprise_id!r} is not indexed; run `eprof ingest` first")
+    info = searcher.enterprise(enterprise_id)
     chunks = searcher.chunks(info)
     figures, year, ratios = _figures(chunks)
     wanted = evidence_ids(searcher, enterprise_id)

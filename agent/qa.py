@@ -558,10 +558,7 @@ class QASession:
         if self.mode == "llm" and not settings.llm_configured:
             raise ConfigError("--mode llm needs OPENAI_BASE_URL or OPENAI_API_KEY, and EPROF_MODEL")
         self.searcher = searcher or Searcher.open(settings)
-        info = self.searcher.store.enterprise(enterprise_id)
-        if info is None:
-            raise NotFoundError(f"enterprise {enterprise_id!r} is not indexed; run `eprof ingest` first")
-        self.info = info
+        info = self.info = self.searcher.enterprise(enterprise_id)
         self.others = [e for e in self.searcher.store.enterprises() if e.enterprise_id != enterprise_id]
         self.chunks = {c.chunk_id: c for c in self.searcher.store.chunks(info)}
         self.profile = profile or _load_or_build_profile(settings, self.searcher, enterprise_id)

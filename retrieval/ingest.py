@@ -20,7 +20,7 @@ from eprof.errors import DocumentError, InputError
 from retrieval.chunking import chunk_document, doc_id_for
 from retrieval.embeddings import Embedder
 from retrieval.readers import read_document
-from retrieval.schema import Chunk, DocType, DocumentInfo, IngestResult, IngestStatus
+from retrieval.schema import Chunk, DocType, DocumentInfo, EnterpriseInfo, IngestResult, IngestStatus
 from retrieval.store import Store
 from retrieval.tokenize import tokens
 
@@ -97,7 +97,9 @@ def embedding_text(chunk: Chunk) -> str:
     return f"{chunk.section}\n{chunk.text}" if chunk.section else chunk.text
 
 
-def ingest_file(store: Store, embedder: Embedder, job: IngestJob) -> IngestResult:
+def ingest_file(store: Store, embedder: Embedder, job: IngestJob, known: EnterpriseInfo | None = None) -> IngestResult:
+    """Index one file unless the store already holds this version of it. `known` is the
+    enterprise as the caller last read it, saving a read of the store (None: read it)."""
     started = time.perf_counter()
 
     def result(status: IngestStatus, **fields: object) -> IngestResult:
@@ -111,7 +113,7 @@ def ingest_file(store: Store, embedder: Embedder, job: IngestJob) -> IngestResul
             raise DocumentError(job.path, "file not found" if not job.path.exists() else "not a regular file")
         data = job.path.read_bytes()
         sha = hashlib.sha256(data).hexdigest()
-        info = store.enterprise(job.enterprise_id)
+        info = known if known is not None and known.enterprise_id == job.enterprise_id else store.enterprise(job.enterprise_id)
         doc_id = doc_id_for(job.enterprise_id, job.path.name)
         previous = next((d for d in info.documents if d.doc_id == doc_id), None) if info else None
         if previous is not None and previous.sha256 == sha and previous.doc_type == job.doc_type:

@@ -8,6 +8,7 @@ unrelated scales.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
@@ -50,6 +51,13 @@ class Searcher:
     def open(cls, settings: Settings) -> Searcher:
         return cls(Store(settings), make_embedder(settings))
 
+    def enterprise(self, enterprise_id: str) -> EnterpriseInfo:
+        """The enterprise's commit record, read afresh; NotFoundError when it is not indexed."""
+        info = self.store.enterprise(enterprise_id)
+        if info is None:
+            raise NotFoundError(f"enterprise {enterprise_id!r} is not indexed; run `eprof ingest` first")
+        return info
+
     def _keyword_index(self, info: EnterpriseInfo) -> KeywordIndex:
         cached = self._keyword.get(info.enterprise_id)
         if cached and cached[0] == info.revision:
@@ -72,15 +80,31 @@ class Searcher:
     def search_many(self, enterprise_id: str, queries: Sequence[str], k: int = 5, doc_type: DocType | None = None) -> list[list[Hit]]:
         """`search` for each query, sharing one read of the commit record, one Chroma query with
         all the vectors and one fetch of the chunks: a profile's topic searches cost one search."""
+        info, rankings = self._rank(enterprise_id, queries, k, doc_type)
+        by_id = {c.chunk_id: c for c in self._fetch(info, list(dict.fromkeys(cid for r in rankings for cid in r.best)))}
+        results = []
+        for r in rankings:
+            hits = []
+            for chunk_id in r.best:
+                chunk = by_id.get(chunk_id)
+                if chunk is None or chunk.enterprise_id != enterprise_id:
+                    continue  # replaced between ranking and fetching, or (never) another enterprise's
+                hits.append(_hit(chunk, r.scores[chunk_id], r.dense, r.keyword))
+            results.append(hits)
+        return results
+
+    def best_ids(self, enterprise_id: str, queries: Sequence[str], k: int = 5, doc_type: DocType | None = None) -> list[list[str]]:
+        """The ids `search_many` would return, without fetching the chunks: for a caller that has them."""
+        return [r.best for r in self._rank(enterprise_id, queries, k, doc_type)[1]]
+
+    def _rank(self, enterprise_id: str, queries: Sequence[str], k: int, doc_type: DocType | None) -> tuple[EnterpriseInfo, list[_Ranking]]:
         if any(not query.strip() for query in queries):
             raise InputError("empty query")
         if k < 1:
             raise InputError(f"k must be >= 1; got {k}")
-        info = self.store.enterprise(enterprise_id)
-        if info is None:
-            raise NotFoundError(f"enterprise {enterprise_id!r} is not indexed; run `eprof ingest` first")
+        info = self.enterprise(enterprise_id)
         if not queries:
-            return []
+            return info, []
         n = max(CANDIDATES, k * 3)
         # Each query embedded on its own, as a single search does: vectors embedded in one batch
         # differ in the 7th digit, enough to swap near-ties.
@@ -88,19 +112,21 @@ class Searcher:
         dense = self.store.dense(info, vectors, n, doc_type)
         index = self._keyword_index(info)
         keyword = [index.top(list(_query_tokens(query)), n, doc_type and doc_type.value) for query in queries]
-        fused = [rrf([d, kw]) for d, kw in zip(dense, keyword, strict=True)]
-        best = [sorted(scores, key=lambda cid: (-scores[cid], cid))[:k] for scores in fused]
-        by_id = {c.chunk_id: c for c in self._fetch(info, list(dict.fromkeys(cid for ids in best for cid in ids)))}
-        results = []
-        for ids, scores, d, kw in zip(best, fused, dense, keyword, strict=True):
-            hits = []
-            for chunk_id in ids:
-                chunk = by_id.get(chunk_id)
-                if chunk is None or chunk.enterprise_id != enterprise_id:
-                    continue  # replaced between ranking and fetching, or (never) another enterprise's
-                hits.append(_hit(chunk, scores[chunk_id], d, kw))
-            results.append(hits)
-        return results
+        rankings = []
+        for d, kw in zip(dense, keyword, strict=True):
+            scores = rrf([d, kw])
+            rankings.append(_Ranking(sorted(scores, key=lambda cid: (-scores[cid], cid))[:k], scores, d, kw))
+        return info, rankings
+
+
+@dataclass(frozen=True)
+class _Ranking:
+    """One query's fused ranking: the best ids, every candidate's score, and the two rankings fused."""
+
+    best: list[str]
+    scores: dict[str, float]
+    dense: list[str]
+    keyword: list[str]
 
 
 def _hit(chunk: Chunk, score: float, dense: list[str], keyword: list[str]) -> Hit:

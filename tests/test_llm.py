@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +14,7 @@ import pytest
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 from typer.testing import CliRunner
 
-from agent.calllog import CallLog
+from agent.calllog import CallLog, CallRecord
 from agent.llm import (
     BudgetExceededError,
     Completion,
@@ -288,6 +289,25 @@ def test_call_log_is_built_by_recorded_migrations(tmp_path: Path) -> None:
         tables = {n for (n,) in db.execute("select name from sqlite_master where type = 'table'")}
     assert names == ["m001_calls", "m002_cache"]
     assert {"_migrations", "calls", "cache"} <= tables
+
+
+def test_call_log_takes_writes_from_many_threads_at_once(tmp_path: Path) -> None:
+    """A batch logs from dozens of threads, each on its own connection: every row lands."""
+    log = CallLog(tmp_path / "logs.db")
+    row = {"call_id": "c", "run_id": None, "enterprise_id": "E", "prompt_id": "p", "prompt_version": 1, "prompt_hash": "h", "model": "m",
+           "options_json": "{}", "messages_json": "[]", "attempt": 1, "duration_ms": 1, "cache_key": "k"}
+
+    def work(n: int) -> None:
+        for i in range(20):
+            log.record(CallRecord(**{**row, "call_id": f"{n}-{i}"}))
+            log.store(f"{n}-{i}", "{}", model="m", prompt_hash="h")
+            assert log.cached(f"{n}-{i}") == "{}"
+
+    with ThreadPoolExecutor(16) as pool:
+        list(pool.map(work, range(16)))
+    assert len({r.call_id for r in log.calls()}) == 16 * 20
+    with sqlite3.connect(tmp_path / "logs.db") as db:
+        assert db.execute("pragma journal_mode").fetchone()[0] == "wal"
 
 
 def test_personal_data_is_masked_before_it_is_sent(openai_server: OpenAIServer) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,7 @@ from typer.testing import CliRunner
 from eprof.cli import app
 from eprof.config import load_settings
 from retrieval.ingest import IngestJob, ingest_file, read_manifest
+from retrieval.keyword import KeywordIndex
 from retrieval.readers import read_document
 from retrieval.schema import DocType, IngestStatus
 from retrieval.search import Searcher
@@ -48,6 +50,38 @@ def test_running_header_and_footer_are_not_indexed(tmp_path: Path, searcher: Sea
     assert [(c.page, c.text) for c in governance] == [(3, "No material litigation.")]
 
 
+def bm25(query: list[str], chunk: list[str], corpus: list[list[str]], k1: float = 1.5, b: float = 0.75) -> float:
+    """Lucene's BM25, written out from the formula (an empty chunk counts as one token long)."""
+    avg = sum(len(c) or 1 for c in corpus) / len(corpus)
+    score = 0.0
+    for token in query:
+        df = sum(token in c for c in corpus)
+        tf = chunk.count(token)
+        if df and tf:
+            idf = math.log(1 + (len(corpus) - df + 0.5) / (df + 0.5))
+            score += idf * tf / (tf + k1 * (1 - b + b * (len(chunk) or 1) / avg))
+    return score
+
+
+def test_keyword_index_scores_lucene_bm25_and_ranks_by_it() -> None:
+    corpus = [["营收", "增长", "营收"], ["诉讼", "仲裁"], [], ["营收", "下降", "诉讼", "担保", "担保"], ["担保"]]
+    types = ["annual_report", "news", "news", "annual_report", "research"]
+    index = KeywordIndex.build([f"c{i}" for i in range(len(corpus))], corpus, types)
+    for query in (["营收"], ["诉讼", "担保"], ["担保", "担保", "营收"], ["未知", "诉讼"]):
+        expected = {f"c{i}": bm25(query, chunk, corpus) for i, chunk in enumerate(corpus)}
+        ranked = index.top(query, n=5)
+        assert ranked == sorted((c for c, s in expected.items() if s > 0), key=lambda c: -expected[c])
+        positions, terms = zip(*(index._scored(t) for t in dict.fromkeys(query)), strict=True)
+        got = {}
+        for token, where, values in zip(dict.fromkeys(query), positions, terms, strict=True):
+            for i, value in zip(where, values, strict=True):
+                got[f"c{i}"] = got.get(f"c{i}", 0.0) + float(value) * query.count(token)
+        assert got == pytest.approx({c: s for c, s in expected.items() if s > 0}, rel=1e-6)
+    assert index.top(["担保"], n=5, doc_type="research") == ["c4"]
+    assert index.top(["营收"], n=1) == ["c0"]
+    assert index.top(["未知"], n=5) == [] and KeywordIndex.build([], [], []).top(["营收"], n=5) == []
+
+
 def test_exact_number_is_found_by_keyword_search(tmp_path: Path, searcher: Searcher) -> None:
     pdf = annual_report(tmp_path / "acme.pdf", "Acme Parts", revenue="345.6", customer="BYD", litigation="None.")
     ingest_file(searcher.store, searcher.embedder, job(pdf, "ACME"))
@@ -60,6 +94,10 @@ def test_reingest_unchanged_then_changed_file_replaces_old_chunks(tmp_path: Path
     first = ingest_file(searcher.store, searcher.embedder, job(pdf, "ACME"))
     old_ids = set(searcher.store.raw_ids("ACME"))
     assert ingest_file(searcher.store, searcher.embedder, job(pdf, "ACME")).status is IngestStatus.unchanged
+    known = searcher.store.enterprise("ACME")
+    assert ingest_file(searcher.store, searcher.embedder, job(pdf, "ACME"), known).status is IngestStatus.unchanged
+    other = known.model_copy(update={"enterprise_id": "OTHER"})  # another enterprise's record is never trusted
+    assert ingest_file(searcher.store, searcher.embedder, job(pdf, "ACME"), other).status is IngestStatus.unchanged
     assert set(searcher.store.raw_ids("ACME")) == old_ids
     annual_report(pdf, "Acme Parts", revenue="345.6", customer="BYD", litigation="Steelco sued the company for RMB 12 million.")
     second = ingest_file(searcher.store, searcher.embedder, job(pdf, "ACME"))

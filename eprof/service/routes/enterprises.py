@@ -18,7 +18,7 @@ from eprof.service.sources import source_page
 from eprof.service.uploads import discard, store_upload
 from retrieval.ingest import IngestJob, default_doc_type, ingest_all
 from retrieval.readers import file_sha256
-from retrieval.schema import DocType, EnterpriseInfo, Hit, IngestStatus
+from retrieval.schema import DocType, Hit, IngestStatus
 
 router = APIRouter(prefix="/api/enterprises", tags=["enterprises"], responses=ERRORS)
 MAX_FILES = 20
@@ -28,13 +28,6 @@ FILE_TYPES = {".pdf": "application/pdf"}
 
 class Unreadable(InputError):
     """Uploaded files that passed the checks but could not be ingested (HTTP 422)."""
-
-
-def _info(service: ServiceDep, enterprise_id: str) -> EnterpriseInfo:
-    info = service.searcher.store.enterprise(enterprise_id)
-    if info is None:
-        raise NotFoundError(f"enterprise {enterprise_id!r} is not indexed")
-    return info
 
 
 @router.get("", response_model=list[EnterpriseSummary])
@@ -51,7 +44,7 @@ def list_enterprises(service: ServiceDep, _: Reader) -> list[EnterpriseSummary]:
 
 @router.get("/{enterprise_id}", response_model=EnterpriseDetail)
 def get_enterprise(enterprise_id: EnterpriseId, service: ServiceDep, _: Reader) -> EnterpriseDetail:
-    info = _info(service, enterprise_id)
+    info = service.searcher.enterprise(enterprise_id)
     return EnterpriseDetail(
         enterprise_id=info.enterprise_id, name=info.name, revision=info.revision,
         documents=[DocumentSummary(**d.model_dump(exclude={"path"})) for d in info.documents],
@@ -112,14 +105,14 @@ def get_page(
     quote: Annotated[str | None, Query(max_length=2000, description="a cited quote to locate on the page")] = None,
 ) -> SourcePage:
     """The indexed text of one page of one of this enterprise's documents, with the quote located."""
-    return source_page(service.searcher.store, _info(service, enterprise_id), source, page, quote)
+    return source_page(service.searcher.store, service.searcher.enterprise(enterprise_id), source, page, quote)
 
 
 @router.get("/{enterprise_id}/documents/{source}/file", response_class=FileResponse)
 def get_file(enterprise_id: EnterpriseId, source: str, service: ServiceDep, _: Reader) -> FileResponse:
     """The original file, if it is still the version that was indexed. Served inline in a
     sandbox (no scripts, no same-origin access); HTML is sent as plain text."""
-    document = next((d for d in _info(service, enterprise_id).documents if d.source == source), None)
+    document = next((d for d in service.searcher.enterprise(enterprise_id).documents if d.source == source), None)
     if document is None:
         raise NotFoundError(f"enterprise {enterprise_id!r} has no document {source!r}")
     path = Path(document.path)
