@@ -2,8 +2,9 @@
 
 The driver (`eprof.batch.run_batch`) plans, skips, writes every result and the summaries, exactly
 as with the local engine; here it hands each applicant, as one call (the unit of work), to one of
-a pool of `ApplicantWorker` actors, at most `concurrency` in flight, and collects the results as
-they complete.
+a pool of `ApplicantWorker` actors and collects the results as they complete. `concurrency` is
+split between the actors as their LLM requests in flight, and each works on a few applicants more
+than its share (`eprof.batch.pipeline_depth`), as the local engine does.
 
 Why actors with threads, not a task per applicant: an applicant spends most of its time waiting
 for the LLM, and a Ray task holds its CPU while it waits, so a task per applicant caps the
@@ -32,7 +33,6 @@ from __future__ import annotations
 
 import itertools
 import logging
-import math
 import threading
 import time
 from collections.abc import Callable
@@ -42,7 +42,7 @@ from typing import Any
 
 from agent.profile import Extractor
 from eprof.batch import (
-    Applicant, ApplicantError, ApplicantResult, BatchOptions, BatchWorker, RateLimiter, applicant_result, stage_error,
+    Applicant, ApplicantError, ApplicantResult, BatchOptions, BatchWorker, RateLimiter, applicant_result, pipeline_depth, stage_error,
 )
 from eprof.config import Settings
 from eprof.errors import ConfigError
@@ -132,11 +132,12 @@ class _Spec:
 
 class ApplicantWorker:
     """A Ray actor: one process's `BatchWorker`, serving several applicants at once in threads
-    (the actor's max_concurrency); ingest runs one applicant at a time, as on the local engine."""
+    (the actor's max_concurrency) with at most `in_flight` LLM requests out; ingest runs one
+    applicant at a time, as on the local engine."""
 
-    def __init__(self, spec: _Spec):
+    def __init__(self, spec: _Spec, in_flight: int):
         limit = SharedLimit(spec.limiter) if spec.limiter is not None else None
-        self._worker = BatchWorker(spec.settings, spec.options, spec.model, spec.policy, spec.extractor, spec.run_id, limit)
+        self._worker = BatchWorker(spec.settings, spec.options, spec.model, spec.policy, spec.extractor, spec.run_id, limit, in_flight)
         self._ingest = threading.Lock()
 
     def process(self, applicant: Applicant, fp: str) -> ApplicantResult:
@@ -145,10 +146,11 @@ class ApplicantWorker:
         return prepared if isinstance(prepared, ApplicantResult) else self._worker.finish(prepared)
 
 
-def pool_shape(cpus: float, concurrency: int) -> tuple[int, int]:
-    """(actors, threads per actor): one actor per CPU, no more than applicants in flight."""
+def pool_shape(cpus: float, concurrency: int) -> list[int]:
+    """The LLM requests each actor may have in flight: one actor per CPU (no more than
+    `concurrency`), which they share as evenly as whole requests allow."""
     actors = max(1, min(int(cpus), concurrency))
-    return actors, math.ceil(concurrency / actors)
+    return [concurrency // actors + (i < concurrency % actors) for i in range(actors)]
 
 
 def run(
@@ -161,8 +163,8 @@ def run(
     todo: list[tuple[Applicant, str]],
     collect: Callable[[ApplicantResult], None],
 ) -> None:
-    """Run `todo` on a pool of `ApplicantWorker` actors, `options.concurrency` applicants at a time,
-    collecting each result as it completes.
+    """Run `todo` on a pool of `ApplicantWorker` actors, with `options.concurrency` LLM requests in
+    flight (and a few more applicants, as on the local engine), collecting each result as it completes.
 
     Joins the Ray instance this process already has, else `options.ray_address` (or a running
     local one, or a new local instance, which is shut down at the end)."""
@@ -177,16 +179,17 @@ def run(
     limiter = ray.remote(num_cpus=0)(LimiterActor).remote(options.rpm, options.tpm) if extractor == "llm" else None
     absolute = settings.model_copy(update={"home": settings.home.absolute()})
     spec = ray.put(_Spec(absolute, options, model, policy, extractor, run_id, limiter))
-    actors, threads = pool_shape(ray.cluster_resources().get("CPU", 1), options.concurrency)
-    actor = ray.remote(num_cpus=1, max_concurrency=threads, max_restarts=2, max_task_retries=1)(ApplicantWorker)
-    pool = [actor.remote(spec) for _ in range(actors)]
-    load = dict.fromkeys(range(actors), 0)
+    actor = ray.remote(num_cpus=1, max_restarts=2, max_task_retries=1)(ApplicantWorker)
+    shares = pool_shape(ray.cluster_resources().get("CPU", 1), options.concurrency)
+    room = [pipeline_depth(share) for share in shares]  # applicants each actor works on at once
+    pool = [actor.options(max_concurrency=depth).remote(spec, share) for share, depth in zip(shares, room, strict=True)]
+    load = dict.fromkeys(range(len(pool)), 0)
     waiting = iter(todo)
     in_flight: dict[Any, tuple[Applicant, str, float, int]] = {}
     try:
         while True:
-            for applicant, fp in itertools.islice(waiting, options.concurrency - len(in_flight)):
-                chosen = min(load, key=load.__getitem__)
+            for applicant, fp in itertools.islice(waiting, sum(room) - len(in_flight)):
+                chosen = max(load, key=lambda i: room[i] - load[i])
                 load[chosen] += 1
                 ref = pool[chosen].process.remote(_absolute_paths(applicant), fp)
                 in_flight[ref] = (applicant, fp, time.perf_counter(), chosen)

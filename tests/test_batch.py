@@ -19,7 +19,9 @@ from typer.testing import CliRunner
 
 from agent.extraction import Extraction
 from agent.profile import HITS_PER_TOPIC, TOPICS
-from eprof.batch import DECISION_COLUMNS, ERROR_COLUMNS, ApplicantResult, BatchSearcher, RateLimiter, RunRecord, applicant_path, plan_batch
+from eprof.batch import (
+    DECISION_COLUMNS, ERROR_COLUMNS, ApplicantResult, BatchSearcher, RateLimiter, RunRecord, applicant_path, pipeline_depth, plan_batch,
+)
 from eprof.cli import app
 from eprof.config import load_settings
 from eprof.files import atomic_write_text
@@ -246,6 +248,23 @@ def test_llm_batch_at_concurrency_4_survives_a_429_and_isolates_exhausted_retrie
     assert record.counts.ok == 3 and record.counts.failed == 1
     assert openai_server.pending == 0
     assert all("sk-test-secret-key" not in p.read_text() for p in out.rglob("*") if p.is_file())
+
+
+def test_llm_requests_in_flight_never_exceed_the_concurrency_though_more_applicants_are_worked_on(
+    tmp_path: Path, model_dir: Path, openai_server: OpenAIServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """At --concurrency 2 three applicants are worked on at once: the third is searched while two
+    requests wait, and its own request leaves only when one of them comes back."""
+    assert [pipeline_depth(c) for c in (1, 2, 4, 8, 32)] == [2, 3, 5, 10, 40]
+    use_server(monkeypatch, openai_server)
+    ids = ["ECHO", "FOXTROT", "GOLF", "HOTEL", "INDIA"]
+    manifest = write_applicants(tmp_path / "in", ids)
+    openai_server.script([Reply.json(EXTRACTION).slow(0.5)] * len(ids))
+    out = tmp_path / "out"
+    run = runner.invoke(app, ["batch", str(manifest), "--out", str(out), "--extractor", "llm", "--model", str(model_dir), "--concurrency", "2"])
+    assert run.exit_code == 0, run.output
+    assert openai_server.peak_in_flight == 2
+    assert [r["status"] for r in read_csv(out / "decisions.csv")] == ["ok"] * len(ids)
 
 
 def test_kill_9_mid_run_loses_only_applicants_in_flight_and_the_rerun_completes_the_rest(

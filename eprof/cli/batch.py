@@ -19,7 +19,7 @@ SHOWN_FAILURES = 20
 def batch(
     applicants: Annotated[Path, typer.Argument(help="CSV, one row per document: enterprise_id,name,path,doc_type,published")],
     out: Annotated[Path, typer.Option("--out", help="output folder: applicants/, decisions.csv, errors.csv, run.json")],
-    concurrency: Annotated[int, typer.Option("--concurrency", min=1, max=256, help="applicants profiled at once (LLM calls in flight)")] = 4,
+    concurrency: Annotated[int, typer.Option("--concurrency", min=1, max=256, help="LLM calls in flight (a quarter more applicants are worked on, so the next request is ready)")] = 4,
     extractor: Annotated[str | None, typer.Option("--extractor", help="offline | llm [default: llm when an endpoint is configured, else offline]", show_default=False)] = None,
     prompt: Annotated[str, typer.Option("--prompt", help="prompt version for the llm extractor")] = DEFAULT_PROMPT,
     model: Annotated[Path | None, typer.Option("--model", help="risk model folder [default: the shipped model in risk/default_model]", show_default=False)] = None,
