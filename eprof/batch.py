@@ -547,7 +547,8 @@ class BatchWorker:
             if failed:
                 errors = [ApplicantError(stage="ingest", document=Path(r.path).name, message=r.reason or "failed") for r in failed]
                 return applicant_result(applicant, fp, self.run_id, started, documents=documents, errors=errors)
-            info = info or store.enterprise(applicant.enterprise_id)
+            if info is None:
+                info = store.enterprise(applicant.enterprise_id)
         except Exception as exc:  # noqa: BLE001 - one applicant's failure must not stop the batch
             return applicant_result(applicant, fp, self.run_id, started, documents=documents, errors=[stage_error("ingest", exc)])
         if info is not None:
