@@ -53,10 +53,8 @@ class KeywordIndex:
         return cls(ids, np.array(doc_types), vocabulary, starts, postings % max(n, 1), counts, norms)
 
     def _scored(self, token: str) -> tuple[np.ndarray, np.ndarray]:
-        """The chunks holding `token` and its BM25 term in each (none for an unknown token)."""
-        row = self.vocabulary.get(token)
-        if row is None:
-            return self.chunks[:0], self.norms[:0].astype(np.float32)
+        """The chunks holding `token` (one of the vocabulary) and its BM25 term in each."""
+        row = self.vocabulary[token]
         start, end = self.starts[row], self.starts[row + 1]
         positions, tf = self.chunks[start:end], self.counts[start:end].astype(np.float64)
         idf = np.float32(math.log(1 + (len(self.ids) - (end - start) + 0.5) / (end - start + 0.5)))
