@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from agent.schema import DimensionScores, Party, RedFlag, TextClaim
-from eprof.contract import Contract
+from eprof.agent.schema import DimensionScores, Party, RedFlag, TextClaim
+from eprof.kernel.contract import Contract
 
 __all__ = ["DimensionScores", "Extraction", "TextClaim"]
 

@@ -6,16 +6,16 @@ llm:     any OpenAI-compatible endpoint through agent/llm.py, with a versioned p
 
 from __future__ import annotations
 
-from agent.extraction import Extraction
-from agent.llm import Gateway
-from agent.offline import extract_offline
-from agent.profile import DEFAULT_PROMPT, MAX_LLM_EVIDENCE_CHARS, Extractor, build_profile
-from agent.schema import OperatingProfile, Usage
-from eprof.config import Settings
-from eprof.errors import ConfigError
-from prompts import Passage, format_documents, load_prompt
-from retrieval.schema import Chunk
-from retrieval.search import Searcher
+from eprof.agent.extraction import Extraction
+from eprof.agent.llm import Gateway
+from eprof.agent.offline import extract_offline
+from eprof.agent.profile import DEFAULT_PROMPT, MAX_LLM_EVIDENCE_CHARS, Extractor, build_profile
+from eprof.agent.schema import OperatingProfile, Usage
+from eprof.kernel.config import Settings
+from eprof.kernel.errors import ConfigError
+from eprof.prompts import Passage, format_documents, load_prompt
+from eprof.retrieval.schema import Chunk
+from eprof.retrieval.search import Searcher
 
 
 def _offline(enterprise_id: str, name: str | None, chunks: list[Chunk], ratios: dict[str, float | None]) -> tuple[Extraction, Usage]:
@@ -33,6 +33,14 @@ def within_budget(chunks: list[Chunk], max_chars: int = MAX_LLM_EVIDENCE_CHARS) 
     return kept
 
 
+def choose_extractor(settings: Settings, requested: Extractor | None = None) -> Extractor:
+    """The extractor to use: the one requested, else llm when an endpoint is configured, else offline."""
+    chosen: Extractor = requested or ("llm" if settings.llm_configured else "offline")
+    if chosen == "llm" and not settings.llm_configured:
+        raise ConfigError("the LLM path needs an endpoint: set OPENAI_BASE_URL or OPENAI_API_KEY, and EPROF_MODEL")
+    return chosen
+
+
 def run_profile(
     settings: Settings,
     enterprise_id: str,
@@ -44,11 +52,8 @@ def run_profile(
 ) -> OperatingProfile:
     """Profile one enterprise. extractor=None picks llm when an endpoint is configured."""
     searcher = searcher or Searcher.open(settings)
-    chosen: Extractor = extractor or ("llm" if settings.llm_configured else "offline")
-    if chosen == "offline":
+    if choose_extractor(settings, extractor) == "offline":
         return build_profile(searcher, enterprise_id, _offline, extractor="offline")
-    if not settings.llm_configured:
-        raise ConfigError("--extractor llm needs OPENAI_BASE_URL or OPENAI_API_KEY, and EPROF_MODEL")
     prompt = load_prompt(prompt_ref)
     gateway = gateway or Gateway(settings)
     model = settings.model or prompt.model

@@ -12,9 +12,9 @@ import re
 import unicodedata
 from collections.abc import Iterable
 
-from agent.schema import Evidence, Figure, FigureName, IdentityCheck
-from retrieval.layout import YEAR_CELL, cells
-from retrieval.schema import Chunk
+from eprof.agent.schema import Evidence, Figure, FigureName, IdentityCheck
+from eprof.retrieval.layout import YEAR_CELL, cells
+from eprof.retrieval.schema import Chunk
 
 LABELS: dict[FigureName, tuple[str, ...]] = {
     "revenue": ("营业收入", "营业总收入", "revenue", "operating revenue", "total revenue"),

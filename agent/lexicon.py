@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from agent.schema import RedFlagType, Severity
+from eprof.agent.schema import RedFlagType, Severity
 
 T = RedFlagType
 S = Severity

@@ -52,11 +52,11 @@ from openai.types.chat import ChatCompletion, ChatCompletionMessage
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt, wait_exponential, wait_random
 
-from agent.calllog import CallLog, CallRecord
-from agent.privacy import mask_personal_data
-from eprof.config import Settings
-from eprof.errors import ConfigError, EprofError
-from prompts import Prompt, PromptError
+from eprof.agent.calllog import CallLog, CallRecord
+from eprof.agent.privacy import mask_personal_data
+from eprof.kernel.config import Settings
+from eprof.kernel.errors import ConfigError, EprofError
+from eprof.prompts import Prompt, PromptError
 
 __all__ = [
     "BudgetExceededError",
@@ -68,7 +68,7 @@ __all__ = [
     "LLMRequestError",
     "RateLimit",
     "ToolCall",
-    "Usage",
+    "TokenUsage",
     "build_request",
     "cache_key",
     "canonical_json",
@@ -95,7 +95,9 @@ class GatewayConfig(BaseModel):
     seed: int | None = Field(None, description="sent as the request's `seed`: an evaluation repeat is its own sample and cache entry")
 
 
-class Usage(BaseModel):
+class TokenUsage(BaseModel):
+    """Tokens of one request (or the sum of several); a profile's whole cost is `agent.schema.Usage`."""
+
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     prompt_tokens: int = 0
@@ -105,8 +107,8 @@ class Usage(BaseModel):
     def total_tokens(self) -> int:
         return self.prompt_tokens + self.completion_tokens
 
-    def __add__(self, other: Usage) -> Usage:
-        return Usage(
+    def __add__(self, other: TokenUsage) -> TokenUsage:
+        return TokenUsage(
             prompt_tokens=self.prompt_tokens + other.prompt_tokens,
             completion_tokens=self.completion_tokens + other.completion_tokens,
         )
@@ -122,7 +124,7 @@ class Completion(BaseModel, Generic[ResponseT]):
     prompt_id: str
     prompt_version: int
     prompt_hash: str
-    usage: Usage
+    usage: TokenUsage
     attempts: int
     latency_ms: int
     cache_hit: bool
@@ -159,7 +161,7 @@ class ChatTurn(BaseModel, Generic[ResponseT]):
     tool_calls: list[ToolCall]
     parsed: ResponseT | None
     model: str
-    usage: Usage
+    usage: TokenUsage
     attempts: int
     latency_ms: int
     call_id: str
@@ -187,7 +189,7 @@ class LLMOutputError(EprofError):
     """Output still invalid after the re-asks; carries everything needed to see why."""
 
     def __init__(
-        self, prompt_ref: str, *, attempts: int, last_completion: str | None, errors: list[dict[str, Any]], usage: Usage
+        self, prompt_ref: str, *, attempts: int, last_completion: str | None, errors: list[dict[str, Any]], usage: TokenUsage
     ):
         self.attempts, self.last_completion, self.errors, self.usage = attempts, last_completion, errors, usage
         first = errors[0] if errors else {"loc": [], "msg": "unknown"}
@@ -394,7 +396,7 @@ def _retry_after_s(exc: BaseException | None) -> float | None:
 
 
 class RateLimit(Protocol):
-    """Pacing shared by every thread that sends through one endpoint (e.g. eprof.batch.RateLimiter).
+    """Pacing shared by every thread that sends through one endpoint (e.g. eprof.agent.rate_limit.RateLimiter).
 
     `acquire` blocks until a request of about `tokens` may go and returns a ticket; `settle` puts
     the real token count on the ticket; `back_off` makes every caller wait, because a 429 means
@@ -414,7 +416,7 @@ class _Call:
 
     row: dict[str, Any]
     attempt: int = 0
-    usage: Usage = field(default_factory=Usage)
+    usage: TokenUsage = field(default_factory=TokenUsage)
 
 
 @functools.lru_cache(maxsize=8)
@@ -685,7 +687,7 @@ class Gateway:
         usage = completion.usage
         self._settle(enterprise_id, reserve, usage.prompt_tokens + usage.completion_tokens if usage else reserve, ticket)
         if usage:
-            call.usage += Usage(prompt_tokens=usage.prompt_tokens, completion_tokens=usage.completion_tokens)
+            call.usage += TokenUsage(prompt_tokens=usage.prompt_tokens, completion_tokens=usage.completion_tokens)
         return completion, round((time.monotonic() - sent) * 1000)
 
     def _wait(self, state: RetryCallState) -> float:

@@ -74,14 +74,15 @@ neither ratios nor quotes behind it stays None.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import re
 import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from agent import lexicon as lx
-from agent.extraction import Extraction
-from agent.schema import (
+from eprof.agent import lexicon as lx
+from eprof.agent.extraction import Extraction
+from eprof.agent.schema import (
     RED_FLAG_NAMES_ZH,
     DimensionScore,
     DimensionScores,
@@ -92,7 +93,7 @@ from agent.schema import (
     Severity,
     TextClaim,
 )
-from retrieval.schema import Chunk, DocType
+from eprof.retrieval.schema import Chunk, DocType
 
 __all__ = [
     "CONCENTRATION_TOP1",
@@ -629,7 +630,7 @@ def _band(value: float, points: Sequence[tuple[float, float]]) -> float:
     """Piecewise-linear score through (value, score) points sorted by value; flat outside them."""
     if value <= points[0][0]:
         return points[0][1]
-    for (x0, y0), (x1, y1) in zip(points, points[1:]):
+    for (x0, y0), (x1, y1) in itertools.pairwise(points):
         if value <= x1:
             return y0 + (y1 - y0) * (value - x0) / (x1 - x0)
     return points[-1][1]

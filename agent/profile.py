@@ -13,17 +13,17 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Literal, get_args
 
-from agent.extraction import Extraction
-from agent.financials import identity_checks, read_figures
-from agent.ratios import compute_ratios
-from agent.schema import Figure, FigureName, OperatingProfile, ProfileScores, RedFlag, Usage
-from agent.signals import numeric_flags
-from agent.verify import verify_extraction
-from eprof.config import Settings
-from eprof.errors import NotFoundError
-from eprof.files import atomic_write_text, safe_name
-from retrieval.schema import Chunk
-from retrieval.search import Searcher
+from eprof.agent.extraction import Extraction
+from eprof.agent.financials import identity_checks, read_figures
+from eprof.agent.ratios import compute_ratios
+from eprof.agent.schema import Figure, FigureName, OperatingProfile, ProfileScores, RedFlag, Usage
+from eprof.agent.signals import numeric_flags
+from eprof.agent.verify import verify_extraction
+from eprof.kernel.config import Settings
+from eprof.kernel.errors import NotFoundError
+from eprof.kernel.files import atomic_write_text, safe_name
+from eprof.retrieval.schema import Chunk
+from eprof.retrieval.search import Searcher
 
 Extractor = Literal["offline", "llm"]
 DEFAULT_PROMPT = "profile@v1"

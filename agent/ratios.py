@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from agent.schema import FigureName
+from eprof.agent.schema import FigureName
 
 RATIO_NAMES: tuple[str, ...] = (
     "debt_to_assets",

@@ -15,7 +15,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from eprof.contract import Contract
+from eprof.kernel.contract import Contract
 
 SCHEMA_VERSION = "profile/1"
 

@@ -6,7 +6,7 @@ steep fall in revenue are arithmetic. The evidence is the table rows the figures
 
 from __future__ import annotations
 
-from agent.schema import Evidence, Figure, FigureName, RedFlag, RedFlagType, Severity
+from eprof.agent.schema import Evidence, Figure, FigureName, RedFlag, RedFlagType, Severity
 
 RECEIVABLES_GAP_MEDIUM = 0.30
 """Receivables growth minus revenue growth above which receivables look anomalous."""

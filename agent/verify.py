@@ -11,9 +11,9 @@ import re
 import unicodedata
 from collections.abc import Mapping
 
-from agent.extraction import Extraction
-from agent.schema import DimensionScore, DimensionScores, Evidence, Party, RedFlag, RejectedClaim, TextClaim
-from retrieval.schema import Chunk
+from eprof.agent.extraction import Extraction
+from eprof.agent.schema import DimensionScore, DimensionScores, Evidence, Party, RedFlag, RejectedClaim, TextClaim
+from eprof.retrieval.schema import Chunk
 
 MIN_QUOTE_CHARS = 4
 _SPACE = re.compile(r"\s+")

@@ -45,17 +45,18 @@ from pathlib import Path
 
 import httpx
 
-from agent.extraction import Extraction
+from eprof.agent.extraction import Extraction
 from benchmarks._report import report
-from eprof.batch import BatchOptions, plan_batch, run_batch
-from eprof.batch_ray import pool_shape
-from eprof.config import Settings, load_settings
-from evaluation.corpus.generate import generate
-from retrieval.ingest import ingest_all, read_manifest
-from retrieval.schema import IngestStatus
-from retrieval.search import Searcher
-from risk.policy import load_policy
-from risk.run import load_default_model
+from eprof.workflows.batch import plan_batch, run_batch
+from eprof.workflows.batch_schema import BatchOptions
+from eprof.workflows.batch_ray import pool_shape
+from eprof.kernel.config import Settings, load_settings
+from eprof.evaluation.corpus.generate import generate
+from eprof.retrieval.ingest import ingest_all, read_manifest
+from eprof.retrieval.schema import IngestStatus
+from eprof.retrieval.search import Searcher
+from eprof.risk.policy import load_policy
+from eprof.risk.run import load_default_model
 from tests.openai_server import OpenAIServer, Reply
 
 EXTRACTION = Extraction.model_validate(

@@ -22,13 +22,13 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate, Table
 
 from benchmarks._report import report
-from eprof.config import load_settings
-from retrieval.chunking import chunk_document
-from retrieval.ingest import IngestJob, embedding_text, ingest_file
-from retrieval.readers import read_document
-from retrieval.schema import DocType
-from retrieval.search import Searcher
-from retrieval.tokenize import tokens
+from eprof.kernel.config import load_settings
+from eprof.retrieval.chunking import chunk_document
+from eprof.retrieval.ingest import IngestJob, embedding_text, ingest_file
+from eprof.retrieval.readers import read_document
+from eprof.retrieval.schema import DocType
+from eprof.retrieval.search import Searcher
+from eprof.retrieval.tokenize import tokens
 
 FONT = Path(__file__).parents[1] / "evaluation" / "corpus" / "fonts" / "WenQuanYiMicroHei.ttf"
 ZH = ("报告期内，公司实现营业收入{a}万元，同比增长{p}%。公司主要客户为长三角地区的整车制造企业，前五大客户销售额占比{p}%。"

@@ -18,13 +18,13 @@ import tempfile
 import time
 from pathlib import Path
 
-from agent.qa import QASession
+from eprof.workflows.qa_session import QASession
 from benchmarks._report import report
-from eprof.config import load_settings
-from evaluation.dataset import load_dataset
-from evaluation.scoring import QACounts, judge_answer
-from retrieval.ingest import ingest_all
-from retrieval.search import Searcher
+from eprof.kernel.config import load_settings
+from eprof.evaluation.dataset import load_dataset
+from eprof.evaluation.scoring import QACounts, judge_answer
+from eprof.retrieval.ingest import ingest_all
+from eprof.retrieval.search import Searcher
 
 
 def main() -> None:

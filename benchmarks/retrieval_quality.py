@@ -15,10 +15,10 @@ import tempfile
 from pathlib import Path
 
 from benchmarks._report import report
-from eprof.config import load_settings
-from evaluation.corpus.truth import EnterpriseTruth
-from retrieval.ingest import ingest_all, read_manifest
-from retrieval.search import Searcher
+from eprof.kernel.config import load_settings
+from eprof.evaluation.corpus.truth import EnterpriseTruth
+from eprof.retrieval.ingest import ingest_all, read_manifest
+from eprof.retrieval.search import Searcher
 
 
 def main() -> None:

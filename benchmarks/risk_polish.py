@@ -43,9 +43,9 @@ def read_arff(path: Path) -> tuple[pd.DataFrame, np.ndarray]:
 
 
 def run(data_dir: Path, cv: int = 5) -> dict[str, object]:
-    from risk.features import frame_sha256
-    from risk.policy import load_policy
-    from risk.train import train
+    from eprof.risk.features import frame_sha256
+    from eprof.risk.policy import load_policy
+    from eprof.risk.train import train
 
     results: dict[str, object] = {"data": str(data_dir), "cv_folds": cv, "files": {}}
     for name in FILES:

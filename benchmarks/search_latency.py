@@ -23,11 +23,11 @@ from pathlib import Path
 import numpy as np
 
 from benchmarks._report import report
-from eprof.config import load_settings
-from retrieval.chunking import doc_id_for
-from retrieval.schema import Chunk, DocType, DocumentInfo
-from retrieval.search import Searcher
-from retrieval.tokenize import tokens
+from eprof.kernel.config import load_settings
+from eprof.retrieval.chunking import doc_id_for
+from eprof.retrieval.schema import Chunk, DocType, DocumentInfo
+from eprof.retrieval.search import Searcher
+from eprof.retrieval.tokenize import tokens
 
 TEMPLATES = [
     "报告期内公司实现营业收入{n}万元，同比增长{p}%，主要客户为{c}。",

@@ -29,10 +29,10 @@ from pathlib import Path
 import httpx
 
 from benchmarks._report import report
-from eprof.batch import run_batch
-from eprof.config import load_settings
-from risk.policy import load_policy
-from risk.run import load_default_model
+from eprof.workflows.batch import run_batch
+from eprof.kernel.config import load_settings
+from eprof.risk.policy import load_policy
+from eprof.risk.run import load_default_model
 
 DEMO = Path(__file__).parents[1] / "demo"
 TOKEN = "load-test-token-0123456789abcdef"

@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 
-from agent.calllog import CallRecord
-from evaluation.scoring import LLMCounts
+from eprof.agent.calllog import CallRecord
+from eprof.evaluation.scoring import LLMCounts
 
 def _producing(rows: Sequence[CallRecord], log: Sequence[CallRecord]) -> list[CallRecord]:
     """The attempts of the call that produced this answer: this run's own, or the cached call's."""

@@ -13,12 +13,13 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from eprof.errors import InputError, NotFoundError
-from evaluation.downstream import feature_shifts
-from evaluation.metrics import BY_KEY, METRICS, arrays, enterprise_ids
-from evaluation.schema import Comparison, ContenderResult, DecisionChange, EvalRun, MetricComparison, Verdict
-from evaluation.stats import LEVEL, RESAMPLES, Difference, draws, paired_difference
-from risk.artifact import ScorecardModel
+from eprof.kernel.errors import InputError, NotFoundError
+from eprof.evaluation.downstream import feature_shifts
+from eprof.evaluation.metrics import BY_KEY, METRICS, arrays, enterprise_ids
+from eprof.evaluation.schema import Comparison, ContenderResult, DecisionChange, EvalRun, MetricComparison, Verdict
+from eprof.evaluation.stats import LEVEL, RESAMPLES, Difference, draws, paired_difference
+from eprof.risk.artifact import ScorecardModel
+from eprof.kernel.validation import first_error
 
 
 def _verdict(difference: Difference, higher_is_better: bool) -> Verdict:
@@ -65,9 +66,7 @@ def load_run(path: Path) -> EvalRun:
     try:
         return EvalRun.model_validate_json(path.read_bytes())
     except ValidationError as exc:
-        first = exc.errors()[0]
-        loc = ".".join(str(p) for p in first["loc"]) or "(root)"
-        raise InputError(f"{path}: not an evaluation run ({loc}: {first['msg']})") from exc
+        raise InputError(f"{path}: not an evaluation run ({first_error(exc)})") from exc
 
 
 def pick(run: EvalRun, label: str | None, where: str) -> ContenderResult:

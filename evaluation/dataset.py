@@ -24,10 +24,11 @@ from pathlib import Path
 
 from pydantic import Field, ValidationError
 
-from eprof.contract import Contract
-from eprof.errors import InputError, NotFoundError
-from evaluation.corpus.truth import EnterpriseTruth
-from retrieval.ingest import IngestJob, read_manifest
+from eprof.kernel.contract import Contract
+from eprof.kernel.errors import InputError, NotFoundError
+from eprof.evaluation.corpus.truth import EnterpriseTruth
+from eprof.retrieval.ingest import IngestJob, read_manifest
+from eprof.kernel.validation import first_error
 
 MANIFEST = "manifest.csv"
 TRUTH_DIR = "truth"
@@ -81,9 +82,7 @@ def _read_truth(path: Path) -> EnterpriseTruth:
     try:
         truth = EnterpriseTruth.model_validate_json(path.read_bytes())
     except ValidationError as exc:
-        first = exc.errors()[0]
-        loc = ".".join(str(p) for p in first["loc"]) or "(root)"
-        raise InputError(f"{where}: {loc}: {first['msg']} (see evaluation/corpus/truth.py)") from exc
+        raise InputError(f"{where}: {first_error(exc)} (see evaluation/corpus/truth.py)") from exc
     if truth.enterprise_id != path.stem:
         raise InputError(f"{where}: enterprise_id is {truth.enterprise_id!r}; the file name says {path.stem!r}")
     return truth

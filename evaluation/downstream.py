@@ -6,7 +6,7 @@ Every profile is scored twice:
   feature row (dimension scores, red-flag and severity counts, ratios), and the policy's final
   decision (PD thresholds plus knock-outs), exactly as `eprof decide` does;
 - without them: a ratios-only scorecard trained the same way on the same generated portfolio
-  (evaluation/ratios_only_model, `python -m evaluation.train_default --ratios-only`), and the
+  (evaluation/ratios_only_model, `python -m eprof.evaluation.train_default --ratios-only`), and the
   policy's PD thresholds alone (every knock-out reads an extractor feature).
 
 Labels are scarce (the demo has 8 enterprises at a ~3% default rate), so discrimination is
@@ -27,17 +27,17 @@ import pandas as pd
 from pydantic import Field
 from sklearn.metrics import roc_auc_score
 
-from agent.ratios import RATIO_NAMES
-from agent.schema import OperatingProfile
-from eprof.contract import Contract
-from evaluation.stats import Interval, draws, statistic_interval
-from evaluation.train_default import EXTRACTOR_FEATURES, RATIOS_ONLY_OUT
-from risk.artifact import ScorecardModel, load_model
-from risk.features import build_feature_row
-from risk.monitor import Band, stability_report
-from risk.policy import Policy
-from risk.run import decide_profile
-from risk.schema import Action
+from eprof.agent.ratios import RATIO_NAMES
+from eprof.agent.schema import OperatingProfile
+from eprof.kernel.contract import Contract
+from eprof.evaluation.stats import Interval, draws, statistic_interval
+from eprof.evaluation.train_default import EXTRACTOR_FEATURES, RATIOS_ONLY_OUT
+from eprof.risk.artifact import ScorecardModel, load_model
+from eprof.risk.features import build_feature_row
+from eprof.risk.monitor import Band, stability_report
+from eprof.risk.policy import Policy
+from eprof.risk.run import decide_profile
+from eprof.risk.schema import Action
 
 ACTIONS: tuple[Action, ...] = ("approve", "refer", "decline")
 

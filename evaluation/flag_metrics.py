@@ -22,8 +22,8 @@ from typing import Literal
 
 from pydantic import Field
 
-from agent.schema import RedFlag, RedFlagType
-from eprof.contract import Contract
+from eprof.agent.schema import RedFlag, RedFlagType
+from eprof.kernel.contract import Contract
 
 Granularity = Literal["page", "document"]
 _SPACE = re.compile(r"\s+")

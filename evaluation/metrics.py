@@ -13,7 +13,7 @@ from typing import Literal
 
 import numpy as np
 
-from evaluation.scoring import EnterpriseScore
+from eprof.evaluation.scoring import EnterpriseScore
 
 Unit = Literal["share", "count", "tokens"]
 

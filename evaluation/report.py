@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from agent.schema import RedFlagType
-from evaluation.charts import signed
-from evaluation.downstream import ACTIONS
-from evaluation.metrics import BY_KEY, GATE_METRICS, METRICS, Metric
-from evaluation.schema import Comparison, EnterpriseOutcome, EvalRun, MetricComparison
-from evaluation.stats import Interval
+from eprof.agent.schema import RedFlagType
+from eprof.evaluation.charts import signed
+from eprof.evaluation.downstream import ACTIONS
+from eprof.evaluation.metrics import BY_KEY, GATE_METRICS, METRICS, Metric
+from eprof.evaluation.schema import Comparison, EnterpriseOutcome, EvalRun, MetricComparison
+from eprof.evaluation.stats import Interval
 
 SUMMARY_METRICS = ("flag_f1", "flag_precision", "flag_recall", "claims_verified", "rejected_claims", "qa_correct",
                    "qa_abstention", "json_valid", "figures_exact", "tokens")

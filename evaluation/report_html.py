@@ -7,14 +7,14 @@ from __future__ import annotations
 
 from html import escape
 
-from agent.schema import RedFlagType
-from evaluation.charts import Point, Row, bars, forest, scatter
-from evaluation.metrics import BY_KEY
-from evaluation.report import (
+from eprof.agent.schema import RedFlagType
+from eprof.evaluation.charts import Point, Row, bars, forest, scatter
+from eprof.evaluation.metrics import BY_KEY
+from eprof.evaluation.report import (
     Table, comparison_table, disagreements, findings, fmt, fmt_diff, method, num, pct, primary, report_tables, shift_table,
 )
-from evaluation.schema import Comparison, EnterpriseOutcome, EvalRun
-from evaluation.stats import Interval
+from eprof.evaluation.schema import Comparison, EnterpriseOutcome, EvalRun
+from eprof.evaluation.stats import Interval
 
 CSS = """
 :root{--ink:#1f2933;--muted:#616e7c;--line:#e4e7eb;--navy:#1f3a5f;--good:#2a9d8f;--bad:#d1495b;--warn:#e9a03b;--bg:#f5f7fa}

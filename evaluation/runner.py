@@ -25,37 +25,37 @@ from pathlib import Path
 import numpy as np
 
 import eprof
-from agent.calllog import read_calls
-from agent.extractors import run_profile
-from agent.llm import Gateway, GatewayConfig
-from agent.profile import DEFAULT_PROMPT, Extractor
-from agent.qa import QASession
-from agent.schema import OperatingProfile, RedFlag, RedFlagType, Usage
-from eprof.batch import Prices
-from eprof.config import Settings
-from eprof.contract import Contract
-from eprof.errors import ConfigError, EprofError, InputError
-from eprof.files import atomic_write_text
-from evaluation.calls import llm_counts
-from evaluation.compare import compare_contenders
-from evaluation.corpus.truth import EnterpriseTruth
-from evaluation.dataset import LabelledDataset, load_dataset
-from evaluation.downstream import Scored, downstream, load_ratios_only_model, score_profile
-from evaluation.flag_metrics import Counts, match_flags
-from evaluation.metrics import BY_KEY, METRICS, arrays, enterprise_ids
-from evaluation.report import render_markdown
-from evaluation.report_html import render_html
-from evaluation.schema import (
+from eprof.agent.calllog import read_calls
+from eprof.agent.extractors import run_profile
+from eprof.agent.llm import Gateway, GatewayConfig
+from eprof.agent.profile import DEFAULT_PROMPT, Extractor
+from eprof.workflows.qa_session import QASession
+from eprof.agent.schema import OperatingProfile, RedFlag, RedFlagType, Usage
+from eprof.agent.pricing import Prices
+from eprof.kernel.config import Settings
+from eprof.kernel.contract import Contract
+from eprof.kernel.errors import ConfigError, EprofError, InputError
+from eprof.kernel.files import atomic_write_text
+from eprof.evaluation.calls import llm_counts
+from eprof.evaluation.compare import compare_contenders
+from eprof.evaluation.corpus.truth import EnterpriseTruth
+from eprof.evaluation.dataset import LabelledDataset, load_dataset
+from eprof.evaluation.downstream import Scored, downstream, load_ratios_only_model, score_profile
+from eprof.evaluation.flag_metrics import Counts, match_flags
+from eprof.evaluation.metrics import BY_KEY, METRICS, arrays, enterprise_ids
+from eprof.evaluation.report import render_markdown
+from eprof.evaluation.report_html import render_html
+from eprof.evaluation.schema import (
     CitedFlag, CodeVersion, ContenderResult, DatasetInfo, EnterpriseOutcome, EvalRun, Latency, RunSettings, UsageSummary,
 )
-from evaluation.scoring import EnterpriseScore, FigureCounts, LLMCounts, QACounts, judge_answer, score_enterprise, truth_flags
-from evaluation.stats import LEVEL, RESAMPLES, draws, ratio, ratio_interval
-from prompts import load_prompt
-from retrieval.ingest import ingest_all
-from retrieval.schema import Chunk, IngestStatus
-from retrieval.search import Searcher
-from risk.artifact import ScorecardModel
-from risk.policy import Policy
+from eprof.evaluation.scoring import EnterpriseScore, FigureCounts, LLMCounts, QACounts, judge_answer, score_enterprise, truth_flags
+from eprof.evaluation.stats import LEVEL, RESAMPLES, draws, ratio, ratio_interval
+from eprof.prompts import load_prompt
+from eprof.retrieval.ingest import ingest_all
+from eprof.retrieval.schema import Chunk, IngestStatus
+from eprof.retrieval.search import Searcher
+from eprof.risk.artifact import ScorecardModel
+from eprof.risk.policy import Policy
 
 EVALS = "evals"
 STORES = "stores"

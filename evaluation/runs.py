@@ -11,8 +11,8 @@ import datetime as dt
 import json
 from pathlib import Path
 
-from eprof.contract import Contract
-from evaluation.schema import EVAL_SCHEMA_VERSION
+from eprof.kernel.contract import Contract
+from eprof.evaluation.schema import EVAL_SCHEMA_VERSION
 
 
 class RunSummary(Contract):

@@ -12,15 +12,15 @@ from typing import Literal
 
 from pydantic import Field
 
-from agent.profile import Extractor
-from agent.schema import FigureName, RedFlagType, RejectedClaim, Severity
-from eprof.batch import Prices
-from eprof.contract import Contract
-from evaluation.downstream import Downstream, FeatureShift, Scored
-from evaluation.flag_metrics import Counts
-from evaluation.scoring import EnterpriseScore, FigureCounts
-from evaluation.stats import Difference, Interval
-from risk.schema import Action
+from eprof.agent.profile import Extractor
+from eprof.agent.schema import FigureName, RedFlagType, RejectedClaim, Severity
+from eprof.agent.pricing import Prices
+from eprof.kernel.contract import Contract
+from eprof.evaluation.downstream import Downstream, FeatureShift, Scored
+from eprof.evaluation.flag_metrics import Counts
+from eprof.evaluation.scoring import EnterpriseScore, FigureCounts
+from eprof.evaluation.stats import Difference, Interval
+from eprof.risk.schema import Action
 
 EVAL_SCHEMA_VERSION = "eval-run/1"
 Verdict = Literal["better", "worse", "no clear difference", "not measured"]

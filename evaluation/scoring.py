@@ -25,14 +25,14 @@ from collections.abc import Mapping
 
 from pydantic import Field
 
-from agent.qa import QAResult
-from agent.schema import Evidence, FigureName, OperatingProfile, RedFlag, RedFlagType
-from agent.verify import check_evidence, normalise
-from eprof.contract import Contract
-from evaluation.corpus.truth import EnterpriseTruth, TruthQA
-from evaluation.flag_metrics import Counts, Decoy, flag_metrics, match_flags
-from retrieval.schema import Chunk
-from risk.features import DIMENSIONS
+from eprof.agent.qa import QAResult
+from eprof.agent.schema import Evidence, FigureName, OperatingProfile, RedFlag, RedFlagType
+from eprof.agent.verify import check_evidence, normalise
+from eprof.kernel.contract import Contract
+from eprof.evaluation.corpus.truth import EnterpriseTruth, TruthQA
+from eprof.evaluation.flag_metrics import Counts, Decoy, flag_metrics, match_flags
+from eprof.retrieval.schema import Chunk
+from eprof.risk.features import DIMENSIONS
 
 FIGURE_TOLERANCE = 0.01
 """A figure within 1% of the truth counts as 'within tolerance' (exact means to the cent)."""

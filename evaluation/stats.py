@@ -15,7 +15,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from eprof.contract import Contract
+from eprof.kernel.contract import Contract
 
 RESAMPLES = 2000
 LEVEL = 0.95

@@ -1,7 +1,7 @@
 """Train the risk models eprof ships, on the generated portfolio (the corpus's data-generating process).
 
-    python -m evaluation.train_default [--enterprises 20000] [--seed 1001] [--out risk/default_model]
-    python -m evaluation.train_default --ratios-only      # -> evaluation/ratios_only_model
+    python -m eprof.evaluation.train_default [--enterprises 20000] [--seed 1001] [--out risk/default_model]
+    python -m eprof.evaluation.train_default --ratios-only      # -> evaluation/ratios_only_model
 
 The shipped model lets the demo decide out of the box; its model card says that a bank must
 retrain on its own book (`eprof risk train`). The ratios-only model is the same scorecard fitted
@@ -15,11 +15,10 @@ import argparse
 import tempfile
 from pathlib import Path
 
-from typer.testing import CliRunner
-
-from eprof.cli import app
-from evaluation.corpus.generate import portfolio_table, write_portfolio
-from risk.features import DIMENSIONS, FLAG_FEATURES, SEVERITY_FEATURES
+from eprof.evaluation.corpus.generate import portfolio_table, write_portfolio
+from eprof.risk.features import DIMENSIONS, FLAG_FEATURES, SEVERITY_FEATURES
+from eprof.risk.policy import load_policy
+from eprof.risk.train import train_csv, write_outputs
 
 DEFAULT_OUT = Path(__file__).resolve().parents[1] / "risk" / "default_model"
 RATIOS_ONLY_OUT = Path(__file__).resolve().parent / "ratios_only_model"
@@ -40,10 +39,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         data = Path(tmp) / "portfolio.csv"
         write_portfolio(portfolio_table(args.enterprises, args.seed, args.default_rate), data)
-        result = CliRunner().invoke(app, ["risk", "train", "--data", str(data), "--label", "default",
-                                          *(f"--exclude={name}" for name in excluded), "--out", str(out)])
-    print(result.output)
-    raise SystemExit(result.exit_code)
+        trained = train_csv(data, "default", exclude=excluded, policy=load_policy(None))
+    for path in write_outputs(trained, out):
+        print(f"wrote {path}")
 
 
 if __name__ == "__main__":

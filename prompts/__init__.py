@@ -25,7 +25,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from eprof.errors import EprofError
+from eprof.kernel.errors import EprofError
+from eprof.kernel.validation import first_error
 
 __all__ = [
     "PROMPTS_DIR",
@@ -162,8 +163,7 @@ def _parse(data: bytes, *, task: str, version: int, where: str) -> Prompt:
     try:
         meta = PromptMeta(**_front_matter(parts[1], where))
     except ValidationError as exc:
-        first = exc.errors()[0]
-        raise PromptError(f"{where}: front matter {'.'.join(map(str, first['loc']))}: {first['msg']}") from exc
+        raise PromptError(f"{where}: front matter {first_error(exc)}") from exc
     if (meta.id, meta.version) != (task, version):
         raise PromptError(f"{where}: front matter says {meta.id}@v{meta.version}; the path says {task}@v{version}")
     template = parts[2]

@@ -10,8 +10,8 @@ from __future__ import annotations
 import hashlib
 import re
 
-from retrieval.layout import Block, document_blocks
-from retrieval.schema import Chunk, DocType, Document
+from eprof.retrieval.layout import Block, document_blocks
+from eprof.retrieval.schema import Chunk, DocType, Document
 
 MAX_CHARS = 600
 SHA_PREFIX = 8

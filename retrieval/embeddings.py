@@ -13,8 +13,8 @@ from typing import Protocol
 
 import numpy as np
 
-from eprof.config import Settings
-from eprof.errors import ConfigError, EprofError
+from eprof.kernel.config import Settings
+from eprof.kernel.errors import ConfigError, EprofError
 
 BATCH = 64
 

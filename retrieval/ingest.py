@@ -15,14 +15,15 @@ from pathlib import Path
 
 from pydantic import Field, ValidationError
 
-from eprof.contract import Contract
-from eprof.errors import DocumentError, InputError
-from retrieval.chunking import chunk_document, doc_id_for
-from retrieval.embeddings import Embedder
-from retrieval.readers import read_document
-from retrieval.schema import Chunk, DocType, DocumentInfo, EnterpriseInfo, IngestResult, IngestStatus
-from retrieval.store import Store
-from retrieval.tokenize import tokens
+from eprof.kernel.contract import Contract
+from eprof.kernel.errors import DocumentError, InputError
+from eprof.retrieval.chunking import chunk_document, doc_id_for
+from eprof.retrieval.embeddings import Embedder
+from eprof.retrieval.readers import read_document
+from eprof.retrieval.schema import Chunk, DocType, DocumentInfo, EnterpriseInfo, IngestResult, IngestStatus
+from eprof.retrieval.store import Store
+from eprof.retrieval.tokenize import tokens
+from eprof.kernel.validation import first_error
 
 MANIFEST_COLUMNS = ("enterprise_id", "name", "path", "doc_type", "published")
 
@@ -86,9 +87,7 @@ def read_manifest(path: Path) -> tuple[list[IngestJob], list[ManifestError]]:
                 )
             )
         except ValidationError as exc:
-            first = exc.errors()[0]
-            field = ".".join(str(p) for p in first["loc"])
-            errors.append(ManifestError(line=line, message=f"{field}: {first['msg']}"))
+            errors.append(ManifestError(line=line, message=first_error(exc)))
     return jobs, errors
 
 

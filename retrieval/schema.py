@@ -12,7 +12,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from eprof.contract import Contract
+from eprof.kernel.contract import Contract
 
 
 class DocType(StrEnum):

@@ -13,13 +13,13 @@ from functools import lru_cache
 
 import numpy as np
 
-from eprof.config import Settings
-from eprof.errors import InputError, NotFoundError
-from retrieval.embeddings import Embedder, make_embedder
-from retrieval.keyword import KeywordIndex
-from retrieval.schema import Chunk, DocType, EnterpriseInfo, Hit
-from retrieval.store import Store
-from retrieval.tokenize import tokens
+from eprof.kernel.config import Settings
+from eprof.kernel.errors import InputError, NotFoundError
+from eprof.retrieval.embeddings import Embedder, make_embedder
+from eprof.retrieval.keyword import KeywordIndex
+from eprof.retrieval.schema import Chunk, DocType, EnterpriseInfo, Hit
+from eprof.retrieval.store import Store
+from eprof.retrieval.tokenize import tokens
 
 RRF_K = 60
 CANDIDATES = 30

@@ -28,10 +28,10 @@ from urllib.parse import urlparse
 
 import numpy as np
 
-from eprof.config import Settings
-from eprof.errors import StoreError
-from retrieval.chunking import SHA_PREFIX
-from retrieval.schema import Chunk, DocumentInfo, DocType, EnterpriseInfo
+from eprof.kernel.config import Settings
+from eprof.kernel.errors import StoreError
+from eprof.retrieval.chunking import SHA_PREFIX
+from eprof.retrieval.schema import Chunk, DocumentInfo, DocType, EnterpriseInfo
 
 PREFIX = "ent-"
 WRITE_BATCH = 1000

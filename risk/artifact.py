@@ -19,9 +19,10 @@ import numpy as np
 import pandas as pd
 from pydantic import Field, ValidationError
 
-from eprof.errors import InputError, NotFoundError
-from risk.policy import GradeBand, MasterScale
-from eprof.contract import Contract
+from eprof.kernel.errors import InputError, NotFoundError
+from eprof.risk.policy import GradeBand, MasterScale
+from eprof.kernel.contract import Contract
+from eprof.kernel.validation import first_error
 
 ARTIFACT_VERSION = "risk-scorecard/1"
 MODEL_FILE = "model.json"
@@ -220,9 +221,7 @@ def load_model(path: Path) -> ScorecardModel:
     try:
         artifact = ModelArtifact.model_validate(payload)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        loc = ".".join(str(p) for p in first["loc"])
-        raise InputError(f"model artifact {path.name}: {loc}: {first['msg']}") from exc
+        raise InputError(f"model artifact {path.name}: {first_error(exc)}") from exc
     expected = content_version(payload)
     if artifact.model_version != expected:
         raise InputError(

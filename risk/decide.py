@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from agent.schema import Evidence
-from risk.artifact import ScorecardModel
-from risk.policy import Policy
-from risk.schema import ACTION_SEVERITY, Decision, FeatureRow, ReasonCode
+from eprof.agent.schema import Evidence
+from eprof.risk.artifact import ScorecardModel
+from eprof.risk.policy import Policy
+from eprof.risk.schema import ACTION_SEVERITY, Decision, FeatureRow, ReasonCode
 
 
 def decide(

@@ -18,10 +18,11 @@ import numpy as np
 import pandas as pd
 from pydantic import ValidationError
 
-from agent.ratios import RATIO_NAMES
-from agent.schema import SCHEMA_VERSION, Evidence, ProfileScores, RedFlagType, Severity
-from eprof.errors import InputError, NotFoundError
-from risk.schema import FeatureRow
+from eprof.agent.ratios import RATIO_NAMES
+from eprof.agent.schema import SCHEMA_VERSION, Evidence, ProfileScores, RedFlagType, Severity
+from eprof.kernel.errors import InputError, NotFoundError
+from eprof.risk.schema import FeatureRow
+from eprof.kernel.hashing import file_sha256
 
 DIMENSIONS: tuple[str, ...] = (
     "business_stability",
@@ -148,14 +149,6 @@ def rows_to_frame(rows: Iterable[FeatureRow | Mapping[str, float | None]], featu
     return pd.DataFrame(records, columns=list(features), dtype=float)
 
 
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return "sha256:" + digest.hexdigest()
-
-
 def frame_sha256(X: pd.DataFrame, y: np.ndarray | None = None) -> str:
     """Content hash of an in-memory table, from its CSV form (columns, order and values)."""
     frame = X if y is None else X.assign(__label__=np.asarray(y))
@@ -213,4 +206,4 @@ def read_training_table(
     X = check_features(table.drop(columns=[label, *exclude]), f"training data {path.name}")
     if X.shape[1] == 0:
         raise InputError(f"training data {path.name}: expected at least one feature column besides {label!r}")
-    return X, y, file_sha256(path)
+    return X, y, "sha256:" + file_sha256(path)

@@ -14,10 +14,10 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from eprof.errors import InputError, NotFoundError
-from risk.artifact import ScorecardModel
-from risk.features import check_features
-from eprof.contract import Contract
+from eprof.kernel.errors import InputError, NotFoundError
+from eprof.risk.artifact import ScorecardModel
+from eprof.risk.features import check_features
+from eprof.kernel.contract import Contract
 
 STABLE_BELOW = 0.1
 SHIFT_FROM = 0.25

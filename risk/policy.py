@@ -15,9 +15,10 @@ from typing import Annotated, Literal
 
 from pydantic import Field, ValidationError, model_validator
 
-from eprof.errors import ConfigError, InputError, NotFoundError
-from eprof.contract import Contract
-from risk.schema import Action, KnockoutHit
+from eprof.kernel.errors import ConfigError, InputError, NotFoundError
+from eprof.kernel.contract import Contract
+from eprof.risk.schema import Action, KnockoutHit
+from eprof.kernel.validation import first_error
 
 DEFAULT_POLICY_PATH = Path(__file__).with_name("policy.toml")
 
@@ -157,6 +158,4 @@ def load_policy(path: Path | None = None) -> Policy:
     try:
         return Policy.model_validate(data)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        loc = ".".join(str(p) for p in first["loc"]) or "(root)"
-        raise ConfigError(f"policy {path.name}: {loc}: {first['msg']}") from exc
+        raise ConfigError(f"policy {path.name}: {first_error(exc)}") from exc

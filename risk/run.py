@@ -8,15 +8,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from agent.ratios import RATIO_INPUTS
-from agent.schema import Evidence, OperatingProfile
-from eprof.contract import Contract
-from eprof.errors import NotFoundError
-from risk.artifact import ScorecardModel, load_model
-from risk.decide import decide
-from risk.features import build_feature_row, evidence_map
-from risk.policy import Policy, load_policy
-from risk.schema import Decision
+from eprof.agent.ratios import RATIO_INPUTS
+from eprof.agent.schema import Evidence, OperatingProfile
+from eprof.kernel.contract import Contract
+from eprof.kernel.errors import NotFoundError
+from eprof.risk.artifact import ScorecardModel, load_model
+from eprof.risk.decide import decide
+from eprof.risk.features import build_feature_row, evidence_map
+from eprof.risk.policy import Policy, load_policy
+from eprof.risk.schema import Decision
 
 DEFAULT_MODEL_DIR = Path(__file__).with_name("default_model")
 

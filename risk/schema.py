@@ -11,9 +11,9 @@ from typing import Literal
 
 from pydantic import Field, field_validator
 
-from eprof.contract import Contract
+from eprof.kernel.contract import Contract
 
-from agent.schema import Evidence
+from eprof.agent.schema import Evidence
 
 FEATURE_SCHEMA_VERSION = "features/1"
 DECISION_SCHEMA_VERSION = "decision/1"

@@ -28,8 +28,8 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold
 from sklearn.utils.validation import check_is_fitted
 
-from eprof.errors import ConfigError, InputError
-from risk.artifact import (
+from eprof.kernel.errors import ConfigError, InputError
+from eprof.risk.artifact import (
     BinSpec,
     Calibration,
     DroppedFeature,
@@ -39,9 +39,9 @@ from risk.artifact import (
     VariableSpec,
     content_version,
 )
-from risk.features import check_features, check_labels
-from risk.policy import GradeBand, MasterScale
-from risk.schema import FEATURE_SCHEMA_VERSION
+from eprof.risk.features import check_features, check_labels
+from eprof.risk.policy import GradeBand, MasterScale
+from eprof.risk.schema import FEATURE_SCHEMA_VERSION
 
 # optbinning imports cvxpy, which logs a warning for each optional solver that fails to import
 # (cvxpy resets its logger's level on import, so a filter it is). The scorecard uses optbinning's

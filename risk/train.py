@@ -7,7 +7,7 @@ format), model_card.json and model_card.md (the same figures, for machines and f
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -16,11 +16,12 @@ import lightgbm as lgb
 import numpy as np
 import pandas as pd
 
-from risk.artifact import CHALLENGER_FILE, ModelArtifact, ScorecardModel, save_artifact
-from risk.challenger import CHALLENGER_PARAMS, challenger_oof, make_challenger, save_challenger
-from risk.metrics import binary_metrics, calibration_table, fold_summary
-from risk.policy import Policy
-from risk.scorecard import WoEScorecard
+from eprof.risk.artifact import CHALLENGER_FILE, ModelArtifact, ScorecardModel, save_artifact
+from eprof.risk.challenger import CHALLENGER_PARAMS, challenger_oof, make_challenger, save_challenger
+from eprof.risk.features import EXPECTED_TRENDS, read_training_table
+from eprof.risk.metrics import binary_metrics, calibration_table, fold_summary
+from eprof.risk.policy import Policy
+from eprof.risk.scorecard import WoEScorecard
 
 RETRAIN_NOTICE = (
     "This model was fitted on the data named above. A bank must retrain, validate and calibrate it"
@@ -105,6 +106,22 @@ def train(
         ],
     }
     return TrainedModels(scorecard=scorecard, artifact=artifact, challenger=challenger, card=card)
+
+
+def train_csv(
+    data: Path,
+    label: str,
+    *,
+    exclude: Sequence[str] = (),
+    policy: Policy,
+    cv: int = 5,
+    random_state: int = 0,
+) -> TrainedModels:
+    """Train from a CSV of feature columns and a 0/1 label (what `eprof risk train` and the shipped
+    models' training both do), with the expected monotonic trend of each known feature."""
+    X, y, sha = read_training_table(data, label, list(exclude))
+    trends = {name: t for name, t in EXPECTED_TRENDS.items() if name in X.columns}
+    return train(X, y, label=label, data_sha256=sha, policy=policy, cv=cv, random_state=random_state, monotonic_trends=trends)
 
 
 def write_outputs(trained: TrainedModels, out_dir: Path) -> list[Path]:

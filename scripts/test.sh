@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Set up (if needed) and run the whole offline test suite. The web-page tests drive Debian's
+# Set up (if needed), lint, and run the whole offline test suite. The web-page tests drive Debian's
 # Chromium (no browser download); it is installed here when missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -9,4 +9,5 @@ if ! command -v chromium >/dev/null 2>&1; then
   sudo=""; [ "$(id -u)" = 0 ] || sudo="sudo"
   $sudo apt-get install -y -q chromium >/dev/null || { $sudo apt-get update -q >/dev/null && $sudo apt-get install -y -q chromium >/dev/null; }
 fi
+.venv/bin/ruff check .  # lint first: pyflakes and bugbear rules, see pyproject.toml
 exec .venv/bin/python -m pytest "$@"

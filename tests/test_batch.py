@@ -17,20 +17,22 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from agent.extraction import Extraction
-from agent.profile import HITS_PER_TOPIC, TOPICS
-from eprof.batch import (
-    DECISION_COLUMNS, ERROR_COLUMNS, ApplicantResult, BatchSearcher, RateLimiter, RunRecord, applicant_path, pipeline_depth, plan_batch,
-)
+from eprof.agent.extraction import Extraction
+from eprof.agent.profile import HITS_PER_TOPIC, TOPICS
+from eprof.agent.rate_limit import RateLimiter
+from eprof.workflows.batch import applicant_path, plan_batch
+from eprof.workflows.batch_schema import DECISION_COLUMNS, ERROR_COLUMNS, ApplicantResult, RunRecord
+from eprof.workflows.batch_search import BatchSearcher
+from eprof.workflows.batch_worker import pipeline_depth
 from eprof.cli import app
-from eprof.config import load_settings
-from eprof.files import atomic_write_text
-from retrieval.ingest import IngestJob, ingest_file
-from retrieval.schema import DocType
-from retrieval.search import Searcher
-from risk.features import DIMENSIONS, EXPECTED_TRENDS
-from risk.policy import load_policy
-from risk.train import train, write_outputs
+from eprof.kernel.config import load_settings
+from eprof.kernel.files import atomic_write_text
+from eprof.retrieval.ingest import IngestJob, ingest_file
+from eprof.retrieval.schema import DocType
+from eprof.retrieval.search import Searcher
+from eprof.risk.features import DIMENSIONS, EXPECTED_TRENDS
+from eprof.risk.policy import load_policy
+from eprof.risk.train import train, write_outputs
 from tests.documents import statement_report
 from tests.openai_server import OpenAIServer, Reply
 

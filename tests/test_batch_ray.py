@@ -11,8 +11,9 @@ from types import ModuleType
 import pytest
 from typer.testing import CliRunner
 
-from eprof.batch import ApplicantResult, applicant_path
-from eprof.batch_ray import LimiterActor, SharedLimit
+from eprof.workflows.batch import applicant_path
+from eprof.workflows.batch_schema import ApplicantResult
+from eprof.workflows.batch_ray import LimiterActor, SharedLimit
 from eprof.cli import app
 from tests.openai_server import OpenAIServer, Reply
 from tests.test_batch import EXTRACTION, chat_count, model_dir, read_csv, result, run_record, use_server, write_applicants

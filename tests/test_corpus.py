@@ -10,13 +10,13 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from agent.schema import RedFlagType
-from agent.verify import normalise
+from eprof.agent.schema import RedFlagType
+from eprof.agent.verify import normalise
 from eprof.cli import app
-from evaluation.corpus.generate import MANIFEST_COLUMNS, generate, portfolio_table
-from evaluation.corpus.truth import EnterpriseTruth
-from retrieval.ingest import read_manifest
-from retrieval.readers import read_document
+from eprof.evaluation.corpus.generate import MANIFEST_COLUMNS, generate, portfolio_table
+from eprof.evaluation.corpus.truth import EnterpriseTruth
+from eprof.retrieval.ingest import read_manifest
+from eprof.retrieval.readers import read_document
 
 DEMO = Path(__file__).resolve().parents[1] / "demo"
 runner = CliRunner()
@@ -119,8 +119,8 @@ def test_demo_runs_end_to_end(tmp_path: Path) -> None:
 
 
 def test_long_statements_cross_a_page_break_and_stay_one_table(corpus: Path) -> None:
-    from retrieval.chunking import chunk_document
-    from retrieval.schema import DocType
+    from eprof.retrieval.chunking import chunk_document
+    from eprof.retrieval.schema import DocType
 
     crossing = [c for path in sorted((corpus / "docs").rglob("annual-report.pdf"))
                 for c in chunk_document(read_document(path), "E", DocType.annual_report) if c.page_end > c.page]

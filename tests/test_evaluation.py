@@ -15,18 +15,18 @@ from scipy.stats import ks_2samp
 from sklearn.metrics import roc_auc_score
 from typer.testing import CliRunner
 
-from agent.verify import normalise
+from eprof.agent.verify import normalise
 from eprof.cli import app
-from eprof.config import load_settings
-from eprof.errors import EprofError, InputError, NotFoundError
-from evaluation.dataset import load_dataset
-from evaluation.downstream import expected_auc, expected_ks
-from evaluation.runner import evaluation_store
-from evaluation.runs import list_runs
-from evaluation.schema import EvalRun
-from evaluation.stats import draws, paired_difference
-from retrieval.schema import Chunk
-from retrieval.search import Searcher
+from eprof.kernel.config import load_settings
+from eprof.kernel.errors import EprofError, InputError, NotFoundError
+from eprof.evaluation.dataset import load_dataset
+from eprof.evaluation.downstream import expected_auc, expected_ks
+from eprof.evaluation.runner import evaluation_store
+from eprof.evaluation.runs import list_runs
+from eprof.evaluation.schema import EvalRun
+from eprof.evaluation.stats import draws, paired_difference
+from eprof.retrieval.schema import Chunk
+from eprof.retrieval.search import Searcher
 from tests.openai_server import OpenAIServer, Reply
 
 runner = CliRunner()

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from agent.extraction import Extraction
-from agent.financials import figures_from_chunk, identity_checks, parse_amount, read_figures, table_unit
-from agent.ratios import compute_ratios
-from agent.schema import DimensionScore, DimensionScores, Evidence, Party, RedFlag, RedFlagType, Severity, TextClaim
-from agent.signals import numeric_flags
-from agent.verify import check_evidence, verify_extraction
-from retrieval.layout import page_blocks
-from retrieval.schema import Chunk, DocType
+from eprof.agent.extraction import Extraction
+from eprof.agent.financials import figures_from_chunk, identity_checks, parse_amount, read_figures, table_unit
+from eprof.agent.ratios import compute_ratios
+from eprof.agent.schema import DimensionScore, DimensionScores, Evidence, Party, RedFlag, RedFlagType, Severity, TextClaim
+from eprof.agent.signals import numeric_flags
+from eprof.agent.verify import check_evidence, verify_extraction
+from eprof.retrieval.layout import page_blocks
+from eprof.retrieval.schema import Chunk, DocType
 
 BALANCE = """合并资产负债表
 单位：万元
@@ -138,7 +138,7 @@ def test_published_json_schemas_match_the_models() -> None:
     """A contract change must be deliberate: bump SCHEMA_VERSION and re-export with `python -m agent.schema`."""
     import json
 
-    from agent.schema import EXPORTED, SCHEMA_DIR
+    from eprof.agent.schema import EXPORTED, SCHEMA_DIR
 
     for name, model in EXPORTED.items():
         assert json.loads((SCHEMA_DIR / name).read_text(encoding="utf-8")) == model.model_json_schema(), name

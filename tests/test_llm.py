@@ -14,8 +14,8 @@ import pytest
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 from typer.testing import CliRunner
 
-from agent.calllog import CallLog, CallRecord
-from agent.llm import (
+from eprof.agent.calllog import CallLog, CallRecord
+from eprof.agent.llm import (
     BudgetExceededError,
     Completion,
     Gateway,
@@ -26,8 +26,8 @@ from agent.llm import (
     strict_json_schema,
 )
 from eprof.cli import app
-from eprof.config import Settings
-from prompts import Passage, PromptError, format_documents, load_prompt
+from eprof.kernel.config import Settings
+from eprof.prompts import Passage, PromptError, format_documents, load_prompt
 from tests.openai_server import OpenAIServer, Reply, embed
 
 API_KEY = "sk-test-Zq8uVb4-never-log-me"

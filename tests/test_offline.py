@@ -7,10 +7,10 @@ import unicodedata
 
 import pytest
 
-from agent.offline import CONCENTRATION_TOP1, CONCENTRATION_TOP5, extract_offline, short_names
-from agent.schema import Evidence, RedFlag, RedFlagType, Severity
-from evaluation.flag_metrics import Decoy, flag_metrics
-from retrieval.schema import Chunk
+from eprof.agent.offline import CONCENTRATION_TOP1, CONCENTRATION_TOP5, extract_offline, short_names
+from eprof.agent.schema import Evidence, RedFlag, RedFlagType, Severity
+from eprof.evaluation.flag_metrics import Decoy, flag_metrics
+from eprof.retrieval.schema import Chunk
 
 T = RedFlagType
 ZH_NAME = "杭州华东精密科技股份有限公司"

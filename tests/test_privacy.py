@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from agent.privacy import mask_personal_data
+from eprof.agent.privacy import mask_personal_data
 
 MASKED = [
     ("联系电话13812345678，请回电", "联系电话[PHONE]，请回电"),

@@ -9,15 +9,15 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from agent.extractors import run_profile
-from agent.profile import load_profile
-from agent.schema import OperatingProfile, RedFlagType
-from agent.verify import check_evidence
+from eprof.agent.extractors import run_profile
+from eprof.agent.profile import load_profile
+from eprof.agent.schema import OperatingProfile, RedFlagType
+from eprof.agent.verify import check_evidence
 from eprof.cli import app
-from eprof.config import load_settings
-from retrieval.ingest import IngestJob, ingest_file
-from retrieval.schema import DocType
-from retrieval.search import Searcher
+from eprof.kernel.config import load_settings
+from eprof.retrieval.ingest import IngestJob, ingest_file
+from eprof.retrieval.schema import DocType
+from eprof.retrieval.search import Searcher
 from tests.documents import statement_report
 from tests.openai_server import OpenAIServer, Reply
 
@@ -107,7 +107,7 @@ def test_llm_failures_are_one_line_errors(indexed: Searcher, openai_server: Open
     assert result.exit_code == 1 and result.output.startswith("error:")
     assert "3 attempt" in result.output and len(result.output.strip().splitlines()) <= 3  # one wrapped line, no traceback
     missing = runner.invoke(app, ["profile", "ACME", "--extractor", "llm"], env={"EPROF_MODEL": "", "OPENAI_BASE_URL": ""})
-    assert missing.exit_code == 1 and "needs OPENAI_BASE_URL" in missing.output
+    assert missing.exit_code == 1 and "needs an endpoint" in missing.output
 
 
 def test_unknown_enterprise_and_bad_extractor(clean_environ: Path) -> None:

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from agent.schema import RedFlagType
-from prompts import PROMPTS_DIR, Passage, PromptError, format_documents, load_prompt, released_hashes
+from eprof.agent.schema import RedFlagType
+from eprof.prompts import PROMPTS_DIR, Passage, PromptError, format_documents, load_prompt, released_hashes
 
 DOCS = format_documents([Passage(chunk_id="c-1", source="report.pdf", page=3, text="营业收入12,345.67万元")])
 

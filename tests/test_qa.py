@@ -10,15 +10,17 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from agent.extractors import run_profile
-from agent.llm import Gateway, GatewayConfig
-from agent.profile import profile_path, save_profile
-from agent.qa import NOT_IN_DOCUMENTS, QAResult, QASession, content_terms, coverage, route_question
+from eprof.agent.extractors import run_profile
+from eprof.agent.llm import Gateway, GatewayConfig
+from eprof.agent.profile import profile_path, save_profile
+from eprof.agent.qa import NOT_IN_DOCUMENTS, QAResult
+from eprof.agent.qa_routing import content_terms, coverage, route_question
+from eprof.workflows.qa_session import QASession
 from eprof.cli import app
-from eprof.config import load_settings
-from retrieval.ingest import IngestJob, ingest_file
-from retrieval.schema import Chunk, DocType
-from retrieval.search import Searcher
+from eprof.kernel.config import load_settings
+from eprof.retrieval.ingest import IngestJob, ingest_file
+from eprof.retrieval.schema import Chunk, DocType
+from eprof.retrieval.search import Searcher
 from tests.documents import chinese_report, statement_report
 from tests.openai_server import OpenAIServer, Reply
 

@@ -10,12 +10,12 @@ import pytest
 from typer.testing import CliRunner
 
 from eprof.cli import app
-from eprof.config import load_settings
-from retrieval.ingest import IngestJob, ingest_file, read_manifest
-from retrieval.keyword import KeywordIndex
-from retrieval.readers import read_document
-from retrieval.schema import DocType, IngestStatus
-from retrieval.search import Searcher
+from eprof.kernel.config import load_settings
+from eprof.retrieval.ingest import IngestJob, ingest_file, read_manifest
+from eprof.retrieval.keyword import KeywordIndex
+from eprof.retrieval.readers import read_document
+from eprof.retrieval.schema import DocType, IngestStatus
+from eprof.retrieval.search import Searcher
 from tests.documents import annual_report, encrypted_copy, image_only_pdf, news_page
 
 runner = CliRunner()
@@ -113,8 +113,8 @@ def test_reingest_unchanged_then_changed_file_replaces_old_chunks(tmp_path: Path
 
 def test_interrupted_ingest_is_invisible_and_cleaned_up(tmp_path: Path, searcher: Searcher) -> None:
     """A crash after staging and before publishing: old version still served, orphans removed later."""
-    from retrieval.chunking import chunk_document
-    from retrieval.tokenize import tokens
+    from eprof.retrieval.chunking import chunk_document
+    from eprof.retrieval.tokenize import tokens
 
     pdf = annual_report(tmp_path / "r.pdf", "Acme Parts", revenue="345.6", customer="BYD", litigation="No material litigation.")
     ingest_file(searcher.store, searcher.embedder, job(pdf, "ACME"))

@@ -14,13 +14,13 @@ from sklearn.datasets import load_breast_cancer
 from sklearn.exceptions import NotFittedError
 from typer.testing import CliRunner
 
-from agent.ratios import RATIO_NAMES
-from agent.schema import Evidence
+from eprof.agent.ratios import RATIO_NAMES
+from eprof.agent.schema import Evidence
 from eprof.cli import app
-from eprof.errors import ConfigError, InputError
-from risk.artifact import MODEL_FILE, ScorecardModel, load_model, save_artifact
-from risk.decide import decide
-from risk.features import (
+from eprof.kernel.errors import ConfigError, InputError
+from eprof.risk.artifact import MODEL_FILE, ScorecardModel, load_model, save_artifact
+from eprof.risk.decide import decide
+from eprof.risk.features import (
     DIMENSIONS,
     EXPECTED_TRENDS,
     FEATURE_NAMES,
@@ -29,12 +29,12 @@ from risk.features import (
     parse_profile_scores,
     rows_to_frame,
 )
-from risk.metrics import binary_metrics
-from risk.monitor import band, psi, stability_report
-from risk.policy import load_policy
-from risk.schema import FeatureRow
-from risk.scorecard import WoEScorecard
-from risk.train import train, write_outputs
+from eprof.risk.metrics import binary_metrics
+from eprof.risk.monitor import band, psi, stability_report
+from eprof.risk.policy import load_policy
+from eprof.risk.schema import FeatureRow
+from eprof.risk.scorecard import WoEScorecard
+from eprof.risk.train import train, write_outputs
 
 # optbinning 1.0 still uses pandas idioms that pandas 3 deprecates; not ours to fix here.
 pytestmark = pytest.mark.filterwarnings("ignore::pandas.errors.Pandas4Warning")

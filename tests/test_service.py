@@ -22,19 +22,19 @@ from fastapi.testclient import TestClient
 from pydantic import SecretStr
 from typer.testing import CliRunner
 
-from agent.extractors import run_profile
-from agent.profile import load_profile, profile_path, save_profile
+from eprof.agent.extractors import run_profile
+from eprof.agent.profile import load_profile, profile_path, save_profile
 from eprof.cli import app as cli
-from eprof.config import Settings
-from eprof.errors import ConfigError
+from eprof.kernel.config import Settings
+from eprof.kernel.errors import ConfigError
 from eprof.service import ServiceOptions, create_app
 from eprof.service.auth import parse_tokens
-from evaluation.runs import list_runs
-from evaluation.schema import EvalRun
-from retrieval.ingest import ingest_all, read_manifest
-from retrieval.search import Searcher
-from risk.policy import load_policy
-from risk.run import decide_profile, load_default_model
+from eprof.evaluation.runs import list_runs
+from eprof.evaluation.schema import EvalRun
+from eprof.retrieval.ingest import ingest_all, read_manifest
+from eprof.retrieval.search import Searcher
+from eprof.risk.policy import load_policy
+from eprof.risk.run import decide_profile, load_default_model
 from tests.test_evaluation import make_subset
 
 ROOT = Path(__file__).parents[1]

@@ -13,9 +13,9 @@ import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 from pydantic import SecretStr
 
-from agent.profile import load_profile
-from agent.schema import OperatingProfile
-from eprof.config import Settings
+from eprof.agent.profile import load_profile
+from eprof.agent.schema import OperatingProfile
+from eprof.kernel.config import Settings
 from tests.test_service import build_demo_store, demo_settings, serving
 
 CHROMIUM = "/usr/bin/chromium"

@@ -10,7 +10,7 @@ import typer
 from pydantic import BaseModel
 from rich.console import Console
 
-from eprof.config import Settings, load_settings
+from eprof.kernel.config import Settings, load_settings
 
 console = Console()
 err_console = Console(stderr=True)

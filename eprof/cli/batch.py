@@ -9,7 +9,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
 
-from agent.profile import DEFAULT_PROMPT
+from eprof.agent.profile import DEFAULT_PROMPT
 from eprof.cli._common import ChromaUrlOption, StoreOption, console, err_console, settings_from
 
 ACTION_STYLE = {"approve": "green", "refer": "yellow", "decline": "red"}
@@ -42,9 +42,11 @@ def batch(
     --engine ray spreads the applicants over Ray actors against a shared Chroma server, with the same outputs.
     Exit code 1 if any applicant failed or any manifest row was invalid.
     """
-    from eprof.batch import BatchOptions, BatchProgress, Prices, RunRecord, run_batch
-    from risk.policy import load_policy
-    from risk.run import load_default_model
+    from eprof.agent.pricing import Prices
+    from eprof.workflows.batch import run_batch
+    from eprof.workflows.batch_schema import BatchOptions, BatchProgress, RunRecord
+    from eprof.risk.policy import load_policy
+    from eprof.risk.run import load_default_model
 
     if extractor not in (None, "offline", "llm"):
         raise typer.BadParameter(f"expected offline or llm; got {extractor!r}", param_hint="--extractor")
@@ -83,7 +85,7 @@ def batch(
         raise typer.Exit(1)
 
 
-def show_summary(record) -> None:  # noqa: ANN001 - eprof.batch.RunRecord, imported lazily
+def show_summary(record) -> None:  # noqa: ANN001 - eprof.workflows.batch_schema.RunRecord, imported lazily
     c = record.counts
     table = Table(title=f"Batch {record.run_id}", show_header=False)
     table.add_row("applicants", f"{c.applicants}: [green]{c.ok} ok[/], [red]{c.failed} failed[/] ({c.processed} run now, {c.skipped} skipped)")

@@ -9,7 +9,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from eprof.cli._common import console, err_console, print_json
-from eprof.errors import InputError
+from eprof.kernel.errors import InputError
 
 
 def generate(
@@ -21,8 +21,8 @@ def generate(
 ) -> None:
     """Generate annual reports (PDF), news (HTML) and research notes (Markdown) with planted red
     flags, decoys and injection attempts, plus truth JSON and a manifest for `eprof ingest --manifest`."""
-    from evaluation.corpus.generate import generate as write_corpus
-    from evaluation.corpus.generate import summary
+    from eprof.evaluation.corpus.generate import generate as write_corpus
+    from eprof.evaluation.corpus.generate import summary
 
     if out.exists() and any(out.iterdir()) and not (out / "manifest.csv").exists():
         raise InputError(f"{out} exists and is not a corpus folder; choose an empty or new folder")

@@ -9,18 +9,18 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from agent.extractors import run_profile
-from agent.profile import profile_path, save_profile
-from agent.schema import Severity
+from eprof.agent.extractors import run_profile
+from eprof.agent.profile import profile_path, save_profile
+from eprof.agent.schema import Severity
 from eprof.cli._common import ChromaUrlOption, StoreOption, console, err_console, settings_from
 from eprof.cli.profiling import show_profile
 from eprof.cli.scoring import ACTION_STYLE, show_decision
-from eprof.errors import InputError
-from retrieval.ingest import ingest_all, read_manifest
-from retrieval.schema import IngestStatus
-from retrieval.search import Searcher
-from risk.policy import load_policy
-from risk.run import decide_profile, load_default_model
+from eprof.kernel.errors import InputError
+from eprof.retrieval.ingest import ingest_all, read_manifest
+from eprof.retrieval.schema import IngestStatus
+from eprof.retrieval.search import Searcher
+from eprof.risk.policy import load_policy
+from eprof.risk.run import decide_profile, load_default_model
 
 DEMO = Path(__file__).resolve().parents[2] / "demo" / "manifest.csv"
 

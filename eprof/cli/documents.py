@@ -12,10 +12,10 @@ from rich.markup import escape
 from rich.table import Table
 
 from eprof.cli._common import ChromaUrlOption, StoreOption, console, err_console, print_json, settings_from
-from eprof.errors import InputError
-from retrieval.ingest import IngestJob, default_doc_type, expand_paths, ingest_all, read_manifest
-from retrieval.schema import DocType, IngestResult, IngestStatus
-from retrieval.search import Searcher
+from eprof.kernel.errors import InputError
+from eprof.retrieval.ingest import IngestJob, default_doc_type, expand_paths, ingest_all, read_manifest
+from eprof.retrieval.schema import DocType, IngestResult, IngestStatus
+from eprof.retrieval.search import Searcher
 
 STATUS_STYLE = {
     IngestStatus.added: "green",

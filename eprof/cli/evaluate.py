@@ -40,11 +40,11 @@ def run(
     contenders, and what each does to the risk model's AUC, KS and decisions. LLM answers are
     cached in the dataset's evaluation store: re-running the same contenders sends no request.
     """
-    from eprof.batch import Prices
-    from evaluation.dataset import load_dataset
-    from evaluation.runner import RunOptions, plan_contenders, run_evaluation
-    from risk.policy import load_policy
-    from risk.run import load_default_model
+    from eprof.agent.pricing import Prices
+    from eprof.evaluation.dataset import load_dataset
+    from eprof.evaluation.runner import RunOptions, plan_contenders, run_evaluation
+    from eprof.risk.policy import load_policy
+    from eprof.risk.run import load_default_model
 
     settings = settings_from(store)
     contenders = plan_contenders(prompt or [], extractor or [], settings)
@@ -69,8 +69,8 @@ def run(
 
 
 def show_run(result) -> None:  # noqa: ANN001 - evaluation.schema.EvalRun, imported lazily
-    from evaluation.metrics import BY_KEY
-    from evaluation.report import SUMMARY_METRICS, findings, fmt_interval
+    from eprof.evaluation.metrics import BY_KEY
+    from eprof.evaluation.report import SUMMARY_METRICS, findings, fmt_interval
 
     table = Table("metric", *(c.label for c in result.contenders),
                   title=f"{result.run_id}: {result.dataset.name}, {result.dataset.enterprises} enterprises (95% intervals)")
@@ -94,11 +94,11 @@ def compare(
     as_json: Annotated[bool, typer.Option("--json", help="print the comparison JSON")] = False,
 ) -> None:
     """Paired comparison of two runs on the same dataset; with --fail-on-regression, a CI gate."""
-    from eprof.errors import NotFoundError
-    from evaluation.compare import check_metrics, compare_runs, load_run, regressions
-    from evaluation.metrics import BY_KEY, GATE_METRICS
-    from evaluation.report import fmt, fmt_diff
-    from risk.run import load_default_model
+    from eprof.kernel.errors import NotFoundError
+    from eprof.evaluation.compare import check_metrics, compare_runs, load_run, regressions
+    from eprof.evaluation.metrics import BY_KEY, GATE_METRICS
+    from eprof.evaluation.report import fmt, fmt_diff
+    from eprof.risk.run import load_default_model
 
     gated = check_metrics(metric or GATE_METRICS)
     try:
@@ -129,8 +129,8 @@ def compare(
 
 def runs(store: StoreOption = None, as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False) -> None:
     """The evaluation runs in the store, newest first."""
-    from evaluation.runner import evaluation_root
-    from evaluation.runs import list_runs
+    from eprof.evaluation.runner import evaluation_root
+    from eprof.evaluation.runs import list_runs
 
     found = list_runs(evaluation_root(settings_from(store)))
     if as_json:

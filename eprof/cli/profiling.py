@@ -9,9 +9,9 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from agent.extractors import run_profile
-from agent.profile import DEFAULT_PROMPT, profile_path, save_profile
-from agent.schema import Evidence, OperatingProfile, Severity
+from eprof.agent.extractors import run_profile
+from eprof.agent.profile import DEFAULT_PROMPT, profile_path, save_profile
+from eprof.agent.schema import Evidence, OperatingProfile, Severity
 from eprof.cli._common import ChromaUrlOption, StoreOption, console, settings_from
 
 KEY_FIGURES = ("revenue", "net_profit", "total_assets", "total_liabilities", "operating_cash_flow", "accounts_receivable")

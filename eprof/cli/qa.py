@@ -7,7 +7,8 @@ from typing import Annotated
 import click
 import typer
 
-from agent.qa import Mode, QAResult, QASession
+from eprof.agent.qa import Mode, QAResult
+from eprof.workflows.qa_session import QASession
 from eprof.cli._common import ChromaUrlOption, StoreOption, console, print_json, settings_from
 
 ModeOption = Annotated[

@@ -30,17 +30,10 @@ def train(
     seed: Annotated[int, typer.Option("--seed", help="fold shuffling seed")] = 0,
 ) -> None:
     """Train the WoE scorecard and its LightGBM challenger; write a JSON artifact and a model card."""
-    from risk.features import EXPECTED_TRENDS, read_training_table
-    from risk.policy import load_policy
-    from risk.train import train as train_models
-    from risk.train import write_outputs
+    from eprof.risk.policy import load_policy
+    from eprof.risk.train import train_csv, write_outputs
 
-    X, y, sha = read_training_table(data, label, exclude or [])
-    trends = {name: t for name, t in EXPECTED_TRENDS.items() if name in X.columns}
-    trained = train_models(
-        X, y, label=label, data_sha256=sha, policy=load_policy(policy), cv=cv, random_state=seed,
-        monotonic_trends=trends,
-    )
+    trained = train_csv(data, label, exclude=exclude or [], policy=load_policy(policy), cv=cv, random_state=seed)
     paths = write_outputs(trained, out)
     sc = trained.card["scorecard"]["cross_validation"]["per_fold"]
     ch = trained.card["challenger"]["cross_validation"]["per_fold"]
@@ -63,8 +56,8 @@ def monitor(
     as_json: Annotated[bool, typer.Option("--json", help="print JSON instead of a table")] = False,
 ) -> None:
     """PSI/CSI between two populations (< 0.1 stable, 0.1-0.25 monitor, >= 0.25 shift)."""
-    from risk.artifact import load_model
-    from risk.monitor import read_population, stability_report
+    from eprof.risk.artifact import load_model
+    from eprof.risk.monitor import read_population, stability_report
 
     report = stability_report(
         read_population(baseline), read_population(current), None if model is None else load_model(model)
@@ -99,9 +92,9 @@ def decide(
     as_json: Annotated[bool, typer.Option("--json", help="print the decision JSON")] = False,
 ) -> None:
     """Score the enterprise's verified profile: PD, points, grade, decision and reason codes with evidence."""
-    from agent.profile import load_profile
-    from risk.policy import load_policy
-    from risk.run import decide_profile, load_default_model
+    from eprof.agent.profile import load_profile
+    from eprof.risk.policy import load_policy
+    from eprof.risk.run import decide_profile, load_default_model
 
     record = decide_profile(load_profile(settings_from(store, chroma_url), enterprise_id), load_default_model(model), load_policy(policy))
     if as_json:

@@ -14,9 +14,9 @@ from pydantic import Field
 from starlette.exceptions import HTTPException
 
 import eprof
-from eprof.config import Settings
-from eprof.contract import Contract
-from eprof.errors import ConfigError, DocumentError, EprofError, InputError, NotFoundError, StoreError
+from eprof.kernel.config import Settings
+from eprof.kernel.contract import Contract
+from eprof.kernel.errors import ConfigError, DocumentError, EprofError, InputError, NotFoundError, StoreError
 from eprof.service.audit import AuditLog, AuditMiddleware
 from eprof.service.auth import Authenticator, parse_tokens
 from eprof.service.deps import Service
@@ -26,10 +26,10 @@ from eprof.service.routes.enterprises import Unreadable
 from eprof.service.schema import ErrorBody
 from eprof.service.sessions import Sessions
 from eprof.service.uploads import BodyLimitMiddleware, TooLarge, UnsupportedType
-from evaluation.corpus import CJK_FONT_FILE
-from retrieval.search import Searcher
-from risk.policy import load_policy
-from risk.run import load_default_model
+from eprof.evaluation.corpus import CJK_FONT_FILE
+from eprof.retrieval.search import Searcher
+from eprof.risk.policy import load_policy
+from eprof.risk.run import load_default_model
 
 STATIC = Path(__file__).with_name("static")
 ROUTERS = (enterprises.router, profiles.router, qa.router, batches.router, evals.router)

@@ -27,7 +27,7 @@ from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 import eprof
-from eprof.contract import Contract
+from eprof.kernel.contract import Contract
 
 SCHEMA_VERSION = 1
 SCHEMA = (

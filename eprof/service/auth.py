@@ -17,8 +17,8 @@ from fastapi import Depends, HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import SecretStr
 
-from eprof.contract import Contract
-from eprof.errors import ConfigError
+from eprof.kernel.contract import Contract
+from eprof.kernel.errors import ConfigError
 
 Scope = Literal["read", "write"]
 OPEN_PRINCIPAL = "open-loopback"

@@ -9,15 +9,15 @@ from typing import Annotated
 from fastapi import Depends, Request
 from fastapi import Path as PathParam
 
-from eprof.config import Settings
+from eprof.kernel.config import Settings
 from eprof.service.audit import AuditLog
 from eprof.service.auth import Authenticator, Principal, reader, writer
 from eprof.service.jobs import BatchJobs
 from eprof.service.schema import ErrorBody
 from eprof.service.sessions import Sessions
-from retrieval.search import Searcher
-from risk.artifact import ScorecardModel
-from risk.policy import Policy
+from eprof.retrieval.search import Searcher
+from eprof.risk.artifact import ScorecardModel
+from eprof.risk.policy import Policy
 
 
 @dataclass

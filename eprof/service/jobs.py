@@ -1,4 +1,4 @@
-"""Batch jobs: `eprof.batch.run_batch` in a spawned process, its progress relayed to the service.
+"""Batch jobs: `eprof.workflows.batch.run_batch` in a spawned process, its progress relayed to the service.
 
 Why a process: ingest and embedding are CPU-bound and hold the GIL, so a batch run in a thread
 would stall every request. The child reports each `BatchProgress` over a queue, and one relay
@@ -27,13 +27,15 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from eprof.batch import BatchOptions, BatchProgress, RunRecord, run_batch
-from eprof.config import Settings
-from eprof.errors import EprofError, InputError, NotFoundError
+from eprof.workflows.batch import run_batch
+from eprof.workflows.batch_schema import BatchOptions, BatchProgress, RunRecord
+from eprof.kernel.config import Settings
+from eprof.kernel.errors import EprofError, InputError, NotFoundError
 from eprof.service.schema import BatchJob, BatchRequest
-from retrieval.ingest import read_manifest
-from risk.policy import load_policy
-from risk.run import load_default_model
+from eprof.retrieval.ingest import read_manifest
+from eprof.risk.policy import load_policy
+from eprof.risk.run import load_default_model
+from eprof.kernel.validation import first_error
 
 POLL_S = 0.5
 STOP_GRACE_S = 5.0
@@ -156,7 +158,7 @@ class BatchJobs:
         try:
             run = RunRecord.model_validate_json(path.read_text(encoding="utf-8"))
         except ValidationError as exc:
-            raise NotFoundError(f"batch job {job_id!r} left an unreadable run.json: {exc.errors()[0]['msg']}") from exc
+            raise NotFoundError(f"batch job {job_id!r} left an unreadable run.json: {first_error(exc)}") from exc
         c = run.counts
         finished = run.status == "finished"
         return BatchJob(

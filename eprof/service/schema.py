@@ -9,10 +9,10 @@ from typing import Any, Literal
 
 from pydantic import Field
 
-from agent.profile import DEFAULT_PROMPT
-from eprof.batch import RunRecord
-from eprof.contract import Contract
-from retrieval.schema import DocType, IngestResult
+from eprof.agent.profile import DEFAULT_PROMPT
+from eprof.workflows.batch_schema import RunRecord
+from eprof.kernel.contract import Contract
+from eprof.retrieval.schema import DocType, IngestResult
 
 Extractor = Literal["offline", "llm"]
 

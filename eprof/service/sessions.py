@@ -11,11 +11,12 @@ import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
 
-from agent.qa import Mode, QASession
-from eprof.config import Settings
-from retrieval.search import Searcher
-from risk.artifact import ScorecardModel
-from risk.policy import Policy
+from eprof.agent.qa import Mode
+from eprof.workflows.qa_session import QASession
+from eprof.kernel.config import Settings
+from eprof.retrieval.search import Searcher
+from eprof.risk.artifact import ScorecardModel
+from eprof.risk.policy import Policy
 
 MAX_SESSIONS = 64
 

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import unicodedata
 
-from agent.verify import normalise
-from eprof.errors import NotFoundError
+from eprof.agent.verify import normalise
+from eprof.kernel.errors import NotFoundError
 from eprof.service.schema import SourcePage
-from retrieval.schema import EnterpriseInfo
-from retrieval.store import Store
+from eprof.retrieval.schema import EnterpriseInfo
+from eprof.retrieval.store import Store
 
 
 def locate(text: str, quote: str) -> list[tuple[int, int]]:

@@ -22,10 +22,10 @@ from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from eprof.errors import InputError
-from eprof.files import safe_name
+from eprof.kernel.errors import InputError
+from eprof.kernel.files import safe_name
 from eprof.service.schema import ErrorBody
-from retrieval.readers import SUPPORTED_SUFFIXES
+from eprof.retrieval.readers import SUPPORTED_SUFFIXES
 
 COPY_BLOCK = 1 << 20
 SNIFF_BYTES = 8192

@@ -25,7 +25,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping
 
-from agent.schema import RedFlagType, Severity
+from eprof.agent.schema import RedFlagType, Severity
 
 COEFFICIENTS: dict[str, float] = {
     "debt_to_assets": 3.0,

@@ -13,19 +13,19 @@ from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
-from agent.schema import RedFlagType, Severity
-from agent.verify import normalise as squash
-from eprof.files import atomic_write_text
-from evaluation.corpus.marks import Marks
-from evaluation.corpus.news import news_items
-from evaluation.corpus.pdf_report import ReportLayout, render_pdf
-from evaluation.corpus.report_content import annual_report
-from evaluation.corpus.research import research_note
-from evaluation.corpus.truth import (
+from eprof.agent.schema import RedFlagType, Severity
+from eprof.agent.verify import normalise as squash
+from eprof.kernel.files import atomic_write_text
+from eprof.evaluation.corpus.marks import Marks
+from eprof.evaluation.corpus.news import news_items
+from eprof.evaluation.corpus.pdf_report import ReportLayout, render_pdf
+from eprof.evaluation.corpus.report_content import annual_report
+from eprof.evaluation.corpus.research import research_note
+from eprof.evaluation.corpus.truth import (
     Cited, Default, EnterpriseTruth, TruthDecoy, TruthDocument, TruthFigure, TruthFlag, TruthParty, TruthQA,
 )
-from evaluation.corpus.world import Enterprise, intercept_for_rate, sample_enterprise
-from retrieval.readers import read_document
+from eprof.evaluation.corpus.world import Enterprise, intercept_for_rate, sample_enterprise
+from eprof.retrieval.readers import read_document
 
 MANIFEST_COLUMNS = ("enterprise_id", "name", "path", "doc_type", "published")
 UNANSWERABLE = (
@@ -114,7 +114,7 @@ def _unplanted_decline(e: Enterprise, report: tuple[TruthDocument, Marks, list[s
 
 
 def _figure_keys() -> dict[str, str]:
-    from evaluation.corpus.statements import STATEMENTS
+    from eprof.evaluation.corpus.statements import STATEMENTS
 
     return {line.key: line.figure for lines in STATEMENTS.values() for line in lines if line.figure}
 

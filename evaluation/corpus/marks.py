@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from agent.schema import FigureName, RedFlagType
-from evaluation.corpus.world import DecoyKind, PlannedFlag
+from eprof.agent.schema import FigureName, RedFlagType
+from eprof.evaluation.corpus.world import DecoyKind, PlannedFlag
 
 
 @dataclass(frozen=True)

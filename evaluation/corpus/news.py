@@ -7,10 +7,10 @@ from __future__ import annotations
 import datetime as dt
 import html
 
-from agent.schema import RedFlagType
-from evaluation.corpus.marks import DecoyMark, FlagMark, Marks, QAMark
-from evaluation.corpus.report_content import Writer, injection_line
-from evaluation.corpus.world import Enterprise, PlannedFlag
+from eprof.agent.schema import RedFlagType
+from eprof.evaluation.corpus.marks import DecoyMark, FlagMark, Marks, QAMark
+from eprof.evaluation.corpus.report_content import Writer, injection_line
+from eprof.evaluation.corpus.world import Enterprise, PlannedFlag
 
 T = RedFlagType
 SITES = {"zh": ("财经观察网", "首页 | 财经 | 公司 | 产业 | 数据 | 专栏"), "en": ("Business Wire Asia", "Home | Markets | Companies | Industry | Data | Opinion")}

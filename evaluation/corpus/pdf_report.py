@@ -24,8 +24,8 @@ from reportlab.platypus import (
 )
 from xml.sax.saxutils import escape
 
-from evaluation.corpus import CJK_FONT_FILE
-from evaluation.corpus.world import Language
+from eprof.evaluation.corpus import CJK_FONT_FILE
+from eprof.evaluation.corpus.world import Language
 
 CJK_FONT = "WenQuanYiMicroHei"
 

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-from agent.schema import RedFlagType
-from evaluation.corpus.marks import DecoyMark, FigureMark, FlagMark, Marks, PartyMark, QAMark
-from evaluation.corpus.pdf_report import Block, Break, Heading, Para, TableBlock
-from evaluation.corpus.statements import STATEMENTS, fmt_amount
-from evaluation.corpus.world import Enterprise, PlannedFlag
+from eprof.agent.schema import RedFlagType
+from eprof.evaluation.corpus.marks import DecoyMark, FigureMark, FlagMark, Marks, PartyMark, QAMark
+from eprof.evaluation.corpus.pdf_report import Block, Break, Heading, Para, TableBlock
+from eprof.evaluation.corpus.statements import STATEMENTS, fmt_amount
+from eprof.evaluation.corpus.world import Enterprise, PlannedFlag
 
 T = RedFlagType
 

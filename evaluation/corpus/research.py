@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from agent.schema import RedFlagType
-from evaluation.corpus.marks import FlagMark, Marks, QAMark
-from evaluation.corpus.report_content import Writer, injection_line
-from evaluation.corpus.world import Enterprise
+from eprof.agent.schema import RedFlagType
+from eprof.evaluation.corpus.marks import FlagMark, Marks, QAMark
+from eprof.evaluation.corpus.report_content import Writer, injection_line
+from eprof.evaluation.corpus.world import Enterprise
 
 T = RedFlagType
 

@@ -12,8 +12,8 @@ import random
 from dataclasses import dataclass
 from typing import Literal
 
-from agent.schema import FigureName
-from evaluation.corpus.vocab import Industry
+from eprof.agent.schema import FigureName
+from eprof.evaluation.corpus.vocab import Industry
 
 RowKind = Literal["section", "item", "total"]
 

@@ -12,8 +12,8 @@ from typing import Literal
 
 from pydantic import Field
 
-from agent.schema import FigureName, RedFlagType, Severity
-from eprof.contract import Contract
+from eprof.agent.schema import FigureName, RedFlagType, Severity
+from eprof.kernel.contract import Contract
 
 TRUTH_VERSION = "truth/1"
 

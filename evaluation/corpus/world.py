@@ -17,11 +17,11 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
 
-from agent.ratios import compute_ratios
-from agent.schema import RedFlagType, Severity
-from evaluation.corpus import default_model
-from evaluation.corpus.statements import Drivers, Financials, sample_financials
-from evaluation.corpus.vocab import AUDITORS, BANKS, BRANDS, CITIES, GIVEN, INDUSTRIES, SURNAMES, Industry
+from eprof.agent.ratios import compute_ratios
+from eprof.agent.schema import RedFlagType, Severity
+from eprof.evaluation.corpus import default_model
+from eprof.evaluation.corpus.statements import Drivers, Financials, sample_financials
+from eprof.evaluation.corpus.vocab import AUDITORS, BANKS, BRANDS, CITIES, GIVEN, INDUSTRIES, SURNAMES, Industry
 
 Language = Literal["zh", "en"]
 Channel = Literal["report", "implied", "news"]

@@ -6,14 +6,13 @@ returns a document with no text, so nothing half-read reaches the index.
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 
-from eprof.errors import DocumentError
-from retrieval.readers.html import read_html
-from retrieval.readers.pdf import read_pdf
-from retrieval.readers.text import read_text
-from retrieval.schema import Document
+from eprof.kernel.errors import DocumentError
+from eprof.retrieval.readers.html import read_html
+from eprof.retrieval.readers.pdf import read_pdf
+from eprof.retrieval.readers.text import read_text
+from eprof.retrieval.schema import Document
 
 READERS = {
     ".pdf": read_pdf,
@@ -24,10 +23,6 @@ READERS = {
     ".markdown": read_text,
 }
 SUPPORTED_SUFFIXES = tuple(READERS)
-
-
-def file_sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def read_document(path: Path | str, data: bytes | None = None) -> Document:

@@ -13,9 +13,9 @@ from pathlib import Path
 
 from selectolax.lexbor import LexborHTMLParser as HTMLParser, LexborNode as Node
 
-from eprof.errors import DocumentError
-from retrieval.readers.text import decode_text
-from retrieval.schema import Document, Page
+from eprof.kernel.errors import DocumentError
+from eprof.retrieval.readers.text import decode_text
+from eprof.retrieval.schema import Document, Page
 
 NOISE = "script, style, noscript, nav, header, footer, aside, form, iframe, svg, button"
 NOISE_HINT = re.compile(r"(^|[-_\s])(nav|menu|footer|header|sidebar|ad|ads|advert|share|comment|related|breadcrumb|cookie|banner)([-_\s]|$)", re.I)

@@ -14,8 +14,8 @@ from pathlib import Path
 from pypdf import PdfReader
 from pypdf.errors import FileNotDecryptedError, PdfReadError, PyPdfError
 
-from eprof.errors import DocumentError
-from retrieval.schema import Document, Page
+from eprof.kernel.errors import DocumentError
+from eprof.retrieval.schema import Document, Page
 
 logging.getLogger("pypdf").setLevel(logging.ERROR)
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from eprof.errors import DocumentError
-from retrieval.schema import Document, Page
+from eprof.kernel.errors import DocumentError
+from eprof.retrieval.schema import Document, Page
 
 ENCODINGS = ("utf-8-sig", "gb18030", "utf-16")
 FORM_FEED = "\f"

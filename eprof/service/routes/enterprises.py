@@ -9,16 +9,16 @@ from typing import Annotated
 from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import FileResponse
 
-from agent.profile import profile_path
-from eprof.errors import InputError, NotFoundError
+from eprof.agent.profile import profile_path
+from eprof.kernel.errors import InputError, NotFoundError
 from eprof.service.audit import note_versions
 from eprof.service.deps import ERRORS, EnterpriseId, Reader, ServiceDep, Writer
 from eprof.service.schema import DocumentSummary, EnterpriseDetail, EnterpriseSummary, SourcePage, UploadResult
 from eprof.service.sources import source_page
 from eprof.service.uploads import discard, store_upload
-from retrieval.ingest import IngestJob, default_doc_type, ingest_all
-from retrieval.readers import file_sha256
-from retrieval.schema import DocType, Hit, IngestStatus
+from eprof.retrieval.ingest import IngestJob, default_doc_type, ingest_all
+from eprof.kernel.hashing import file_sha256
+from eprof.retrieval.schema import DocType, Hit, IngestStatus
 
 router = APIRouter(prefix="/api/enterprises", tags=["enterprises"], responses=ERRORS)
 MAX_FILES = 20

@@ -5,12 +5,12 @@ from __future__ import annotations
 from fastapi import APIRouter
 from fastapi.responses import FileResponse
 
-from eprof.errors import NotFoundError
+from eprof.kernel.errors import NotFoundError
 from eprof.service.deps import ERRORS, Reader, ServiceDep
 from eprof.service.schema import EvalRunSummary
-from evaluation.runner import evaluation_root
-from evaluation.runs import RunSummary, list_runs
-from evaluation.schema import EvalRun
+from eprof.evaluation.runner import evaluation_root
+from eprof.evaluation.runs import RunSummary, list_runs
+from eprof.evaluation.schema import EvalRun
 
 router = APIRouter(prefix="/api/evals", tags=["evaluation runs"], responses=ERRORS)
 REPORT_HEADERS = {

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 
-from agent.extractors import run_profile
-from agent.profile import load_profile, profile_path, save_profile
-from agent.schema import OperatingProfile
+from eprof.agent.extractors import run_profile
+from eprof.agent.profile import load_profile, profile_path, save_profile
+from eprof.agent.schema import OperatingProfile
 from eprof.service.audit import note_versions
 from eprof.service.deps import ERRORS, EnterpriseId, Reader, ServiceDep, Writer
 from eprof.service.schema import ProfileRequest
-from risk.run import DecisionRecord, decide_profile
+from eprof.risk.run import DecisionRecord, decide_profile
 
 router = APIRouter(prefix="/api/enterprises", tags=["profiles and decisions"], responses=ERRORS)
 

@@ -8,8 +8,8 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request
 from fastapi.sse import EventSourceResponse, ServerSentEvent
 
-from agent.qa import DEFAULT_PROMPT as QA_PROMPT
-from eprof.errors import EprofError
+from eprof.agent.qa import DEFAULT_PROMPT as QA_PROMPT
+from eprof.kernel.errors import EprofError
 from eprof.service.audit import note_versions
 from eprof.service.deps import ERRORS, EnterpriseId, Reader, ServiceDep
 from eprof.service.schema import AskRequest, ErrorBody

@@ -10,10 +10,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import AliasChoices, Field, SecretStr, field_validator
+from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from eprof.errors import ConfigError
+from eprof.kernel.errors import ConfigError
+from eprof.kernel.validation import first_error
 
 
 class Settings(BaseSettings):
@@ -71,10 +72,5 @@ def load_settings(**overrides: object) -> Settings:
     given = {k: v for k, v in overrides.items() if v is not None}
     try:
         return Settings(**given)
-    except Exception as exc:  # pydantic's ValidationError, reported in one line
-        errors = getattr(exc, "errors", None)
-        if errors:
-            first = errors()[0]
-            loc = ".".join(str(p) for p in first["loc"])
-            raise ConfigError(f"invalid setting {loc}: {first['msg']}") from exc
-        raise ConfigError(str(exc)) from exc
+    except ValidationError as exc:
+        raise ConfigError(f"invalid setting {first_error(exc)}") from exc

@@ -1,10 +1,10 @@
 """The ray engine of `eprof batch`: applicants spread over Ray actors, for when one machine is not enough.
 
-The driver (`eprof.batch.run_batch`) plans, skips, writes every result and the summaries, exactly
+The driver (`eprof.workflows.batch.run_batch`) plans, skips, writes every result and the summaries, exactly
 as with the local engine; here it hands each applicant, as one call (the unit of work), to one of
 a pool of `ApplicantWorker` actors and collects the results as they complete. `concurrency` is
 split between the actors as their LLM requests in flight, and each works on a few applicants more
-than its share (`eprof.batch.pipeline_depth`), as the local engine does.
+than its share (`eprof.workflows.batch.pipeline_depth`), as the local engine does.
 
 Why actors with threads, not a task per applicant: an applicant spends most of its time waiting
 for the LLM, and a Ray task holds its CPU while it waits, so a task per applicant caps the
@@ -40,14 +40,14 @@ from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
 
-from agent.profile import Extractor
-from eprof.batch import (
-    Applicant, ApplicantError, ApplicantResult, BatchOptions, BatchWorker, RateLimiter, applicant_result, pipeline_depth, stage_error,
-)
-from eprof.config import Settings
-from eprof.errors import ConfigError
-from risk.artifact import ScorecardModel
-from risk.policy import Policy
+from eprof.agent.profile import Extractor
+from eprof.agent.rate_limit import RateLimiter
+from eprof.workflows.batch_schema import Applicant, ApplicantError, ApplicantResult, BatchOptions
+from eprof.workflows.batch_worker import BatchWorker, applicant_result, pipeline_depth, stage_error
+from eprof.kernel.config import Settings
+from eprof.kernel.errors import ConfigError
+from eprof.risk.artifact import ScorecardModel
+from eprof.risk.policy import Policy
 
 __all__ = ["ApplicantWorker", "LimiterActor", "SharedLimit", "check", "run"]
 

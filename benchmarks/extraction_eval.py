@@ -1,6 +1,6 @@
 """Measure the offline extractor on a labelled corpus: red flags, figures, evidence.
 
-    python -m evaluation.extraction_eval [--corpus demo] [--out FILE]
+    python -m benchmarks.extraction_eval [--corpus demo] [--out FILE]
 
 Ingests the corpus into a temporary store, profiles every enterprise, and compares with the truth
 (evaluation/scoring.py): red-flag precision/recall per type (page-level match,
@@ -16,14 +16,14 @@ import argparse
 import tempfile
 from pathlib import Path
 
-from agent.extractors import run_profile
+from eprof.agent.extractors import run_profile
 from benchmarks._report import report
-from eprof.config import load_settings
-from evaluation.dataset import load_dataset
-from evaluation.flag_metrics import flag_metrics
-from evaluation.scoring import score_enterprise, truth_decoys, truth_flags
-from retrieval.ingest import ingest_all
-from retrieval.search import Searcher
+from eprof.kernel.config import load_settings
+from eprof.evaluation.dataset import load_dataset
+from eprof.evaluation.flag_metrics import flag_metrics
+from eprof.evaluation.scoring import score_enterprise, truth_decoys, truth_flags
+from eprof.retrieval.ingest import ingest_all
+from eprof.retrieval.search import Searcher
 
 
 def evaluate(corpus: Path, home: Path) -> dict:
