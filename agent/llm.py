@@ -52,8 +52,8 @@ from openai.types.chat import ChatCompletion, ChatCompletionMessage
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt, wait_exponential, wait_random
 
-from eprof.agent.calllog import CallLog, CallRecord
-from eprof.agent.privacy import mask_personal_data
+from eprof.kernel.calllog import CallLog, CallRecord
+from eprof.kernel.privacy import mask_personal_data
 from eprof.kernel.config import Settings
 from eprof.kernel.errors import ConfigError, EprofError
 from eprof.prompts import Prompt, PromptError

@@ -30,7 +30,7 @@ from eprof.retrieval.schema import DocType
 from eprof.retrieval.search import Searcher
 from eprof.retrieval.tokenize import tokens
 
-FONT = Path(__file__).parents[1] / "evaluation" / "corpus" / "fonts" / "WenQuanYiMicroHei.ttf"
+FONT = Path(__file__).parents[1] / "kernel" / "fonts" / "WenQuanYiMicroHei.ttf"
 ZH = ("报告期内，公司实现营业收入{a}万元，同比增长{p}%。公司主要客户为长三角地区的整车制造企业，前五大客户销售额占比{p}%。"
       "原材料价格波动对毛利率产生一定影响，公司通过优化采购结构和提升自动化水平控制成本。应收账款余额{a}万元，账龄主要在一年以内。")
 EN = ("In the reporting period revenue reached RMB {a} thousand, up {p}% year on year. The top five customers, mainly vehicle "

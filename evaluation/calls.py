@@ -1,4 +1,4 @@
-"""What each extraction cost, read from the gateway's call log (agent/calllog.py).
+"""What each extraction cost, read from the gateway's call log (eprof.kernel.calllog).
 
 A run tags its calls with its own run id per contender and repeat. When the answer came from the
 cache, the tokens, attempts and latency are those of the call that first produced it (same cache
@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 
-from eprof.agent.calllog import CallRecord
+from eprof.kernel.calllog import CallRecord
 from eprof.evaluation.scoring import LLMCounts
 
 def _producing(rows: Sequence[CallRecord], log: Sequence[CallRecord]) -> list[CallRecord]:

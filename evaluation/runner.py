@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 
 import eprof
-from eprof.agent.calllog import read_calls
+from eprof.kernel.calllog import read_calls
 from eprof.agent.extractors import run_profile
 from eprof.agent.llm import Gateway, GatewayConfig
 from eprof.agent.profile import DEFAULT_PROMPT, Extractor

@@ -8,13 +8,18 @@
 
 from __future__ import annotations
 
+import json
+import time
+import uuid
 from functools import lru_cache
 from typing import Protocol
 
 import numpy as np
 
+from eprof.kernel.calllog import CallLog, CallRecord
 from eprof.kernel.config import Settings
 from eprof.kernel.errors import ConfigError, EprofError
+from eprof.kernel.privacy import mask_personal_data
 
 BATCH = 64
 
@@ -49,27 +54,55 @@ class Usem3Embedder:
 
 
 class OpenAIEmbedder:
+    """Embeddings from an OpenAI-compatible endpoint. Like the chat gateway, it masks personal data
+    before text leaves (`privacy_masking`) and writes one call-log row per request, failed ones too."""
+
     def __init__(self, settings: Settings):
         from openai import OpenAI
 
         if not (settings.openai_base_url or settings.openai_api_key):
             raise ConfigError("embedding=openai needs OPENAI_BASE_URL or OPENAI_API_KEY")
-        key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else "not-needed"
-        self._client = OpenAI(base_url=settings.openai_base_url, api_key=key, timeout=settings.request_timeout_s)
+        self._key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else ""
+        self._client = OpenAI(base_url=settings.openai_base_url, api_key=self._key or "not-needed", timeout=settings.request_timeout_s)
         self._model = settings.embedding_model
+        self._mask = settings.privacy_masking
+        self._log = CallLog(settings.home / "logs.db")
         self.name = f"openai:{settings.embedding_model}"
 
     def embed(self, texts: list[str]) -> np.ndarray:
+        rows: list[list[float]] = []
+        for i in range(0, len(texts), BATCH):
+            rows.extend(self._request(texts[i : i + BATCH]))
+        return _normalise(np.array(rows))
+
+    def _request(self, texts: list[str]) -> list[list[float]]:
         from openai import OpenAIError
 
-        rows: list[list[float]] = []
+        sent = [mask_personal_data(t) for t in texts] if self._mask else texts
+        started = time.monotonic()
+        row = {
+            "call_id": uuid.uuid4().hex, "run_id": None, "enterprise_id": "", "prompt_id": "embedding", "prompt_version": 0,
+            "prompt_hash": "", "model": self._model, "options_json": json.dumps({"inputs": len(sent), "masked": self._mask}),
+            "messages_json": self._scrub(json.dumps(sent, ensure_ascii=False)), "attempt": 1, "cache_key": "",
+        }
         try:
-            for i in range(0, len(texts), BATCH):
-                response = self._client.embeddings.create(model=self._model, input=texts[i : i + BATCH])
-                rows.extend(item.embedding for item in sorted(response.data, key=lambda d: d.index))
+            response = self._client.embeddings.create(model=self._model, input=sent)
         except OpenAIError as exc:
-            raise EprofError(f"embedding endpoint failed: {exc}") from exc
-        return _normalise(np.array(rows))
+            self._log.record(CallRecord(**row, error_type=type(exc).__name__, response_text=self._scrub(str(exc)), duration_ms=_ms(started)))
+            raise EprofError(f"embedding endpoint failed: {self._scrub(str(exc))}") from exc
+        usage = response.usage
+        self._log.record(CallRecord(
+            **row, response_text=f"{len(response.data)} vectors", duration_ms=_ms(started),
+            prompt_tokens=usage.prompt_tokens if usage else None, completion_tokens=0,
+        ))
+        return [item.embedding for item in sorted(response.data, key=lambda d: d.index)]
+
+    def _scrub(self, text: str) -> str:
+        return text.replace(self._key, "****") if self._key else text
+
+
+def _ms(started: float) -> int:
+    return round((time.monotonic() - started) * 1000)
 
 
 @lru_cache(maxsize=4)

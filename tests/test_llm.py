@@ -14,7 +14,7 @@ import pytest
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 from typer.testing import CliRunner
 
-from eprof.agent.calllog import CallLog, CallRecord
+from eprof.kernel.calllog import CallLog, CallRecord
 from eprof.agent.llm import (
     BudgetExceededError,
     Completion,

@@ -1,10 +1,10 @@
-"""agent/privacy.py: personal data is masked, everything else survives byte for byte."""
+"""kernel/privacy.py: personal data is masked, everything else survives byte for byte."""
 
 from __future__ import annotations
 
 import pytest
 
-from eprof.agent.privacy import mask_personal_data
+from eprof.kernel.privacy import mask_personal_data
 
 MASKED = [
     ("联系电话13812345678，请回电", "联系电话[PHONE]，请回电"),

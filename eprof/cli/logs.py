@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from eprof.agent.calllog import read_calls
+from eprof.kernel.calllog import read_calls
 from eprof.cli._common import StoreOption, console, print_json, settings_from
 
 

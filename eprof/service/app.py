@@ -26,7 +26,7 @@ from eprof.service.routes.enterprises import Unreadable
 from eprof.service.schema import ErrorBody
 from eprof.service.sessions import Sessions
 from eprof.service.uploads import BodyLimitMiddleware, TooLarge, UnsupportedType
-from eprof.evaluation.corpus import CJK_FONT_FILE
+from eprof.kernel.fonts import CJK_FONT_FILE
 from eprof.retrieval.search import Searcher
 from eprof.risk.policy import load_policy
 from eprof.risk.run import load_default_model

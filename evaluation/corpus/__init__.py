@@ -1,6 +1,1 @@
-"""The labelled corpus generator. Its CJK font also serves the web page (`eprof serve`), for
-browsers on machines without a Chinese font."""
-
-from pathlib import Path
-
-CJK_FONT_FILE = Path(__file__).parent / "fonts" / "WenQuanYiMicroHei.ttf"
+"""The labelled corpus generator: documents, truth and manifest from a seeded world."""

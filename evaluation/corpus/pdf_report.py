@@ -24,7 +24,7 @@ from reportlab.platypus import (
 )
 from xml.sax.saxutils import escape
 
-from eprof.evaluation.corpus import CJK_FONT_FILE
+from eprof.kernel.fonts import CJK_FONT_FILE
 from eprof.evaluation.corpus.world import Language
 
 CJK_FONT = "WenQuanYiMicroHei"

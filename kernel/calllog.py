@@ -1,5 +1,8 @@
 """The call log: one SQLite row per model request, and the response cache beside it.
 
+Kernel infrastructure, because both the chat gateway (`agent.llm`) and the OpenAI-compatible
+embedder (`retrieval.embeddings`) write to it.
+
 The database is `<settings.home>/logs.db`. Its schema changes only through the named
 migrations below, applied in order and recorded in `_migrations`, so an old log upgrades in
 place. Migrations are append-only: never edit one that has shipped, add a new one.
