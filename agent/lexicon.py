@@ -1,6 +1,6 @@
 """Bilingual (Chinese / English) wording of credit red flags, as annual reports and news print them.
 
-The offline extractor (agent/offline.py) reads these tables; they hold no logic of their own, so
+The offline extractor (agent.offline and its rule modules) reads these tables; they hold no logic of their own, so
 a reviewer can check the vocabulary without reading the matching code. Patterns are compiled
 case-insensitive and run on NFKC-normalised text (full-width letters and digits folded).
 

@@ -8,7 +8,7 @@ import unicodedata
 from collections.abc import Sequence
 
 from eprof.agent.financials import LABELS
-from eprof.agent.offline import short_names
+from eprof.agent.subject_rules import short_names
 from eprof.agent.qa import Route, Topic
 from eprof.agent.schema import FigureName, RedFlagType
 from eprof.retrieval.schema import EnterpriseInfo

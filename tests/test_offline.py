@@ -7,7 +7,9 @@ import unicodedata
 
 import pytest
 
-from eprof.agent.offline import CONCENTRATION_TOP1, CONCENTRATION_TOP5, extract_offline, short_names
+from eprof.agent.flag_rules import CONCENTRATION_TOP1, CONCENTRATION_TOP5
+from eprof.agent.offline import extract_offline
+from eprof.agent.subject_rules import short_names
 from eprof.agent.schema import Evidence, RedFlag, RedFlagType, Severity
 from eprof.evaluation.flag_metrics import Decoy, flag_metrics
 from eprof.retrieval.schema import Chunk
