@@ -10,6 +10,7 @@ from eprof.agent.qa import MAX_PASSAGES, MIN_COVERAGE, NOT_IN_DOCUMENTS, Basis, 
 from eprof.agent.qa_routing import coverage
 from eprof.agent.schema import Evidence, OperatingProfile, RedFlagType, RejectedClaim, TextClaim
 from eprof.agent.verify import MIN_QUOTE_CHARS, check_evidence, normalise
+from eprof.retrieval.chunking import split_sentences
 from eprof.retrieval.schema import Chunk, Hit
 
 def cite(evidence: Evidence) -> str:
@@ -112,18 +113,11 @@ def answer_from_profile(route: Route, profile: OperatingProfile) -> ProfileAnswe
     return handler(route, profile) if handler else None
 
 
-_SENTENCE = re.compile(r"[^。！？!?；;]+[。！？!?；;]?")
-_EN_STOP = re.compile(r"(?<=[a-z0-9)%])\.\s+(?=[A-Z0-9\"“(])")
-
-
 def _sentences(chunk_text: str, table: bool) -> list[str]:
-    """Quotable units: table rows, or sentences (cut on CJK and English full stops)."""
+    """Quotable units: table rows, or the chunker's sentences once wrapped lines are joined."""
     if table:
         return [line.strip() for line in chunk_text.splitlines() if line.strip()]
-    out = []
-    for piece in _EN_STOP.sub(".\n", re.sub(r"\s*\n\s*", " ", chunk_text)).splitlines():
-        out += [s.strip() for s in _SENTENCE.findall(piece) if s.strip()]
-    return out
+    return split_sentences(re.sub(r"\s*\n\s*", " ", chunk_text))
 
 
 def extractive_answer(terms: Sequence[str], hits: Sequence[Hit]) -> tuple[list[Evidence], float]:
