@@ -17,9 +17,12 @@ from eprof.prompts import Passage, format_documents, load_prompt
 from eprof.retrieval.schema import Chunk
 from eprof.retrieval.search import Searcher
 
+ALIASES_VARIABLE = "enterprise_aliases"
 
-def _offline(enterprise_id: str, name: str | None, chunks: list[Chunk], ratios: dict[str, float | None]) -> tuple[Extraction, Usage]:
-    return extract_offline(enterprise_id, name, chunks, ratios), Usage()
+
+def _offline(enterprise_id: str, name: str | None, chunks: list[Chunk], ratios: dict[str, float | None],
+             aliases: tuple[str, ...] = ()) -> tuple[Extraction, Usage]:
+    return extract_offline(enterprise_id, name, chunks, ratios, aliases), Usage()
 
 
 def within_budget(chunks: list[Chunk], max_chars: int = MAX_LLM_EVIDENCE_CHARS) -> list[Chunk]:
@@ -58,11 +61,15 @@ def run_profile(
     gateway = gateway or Gateway(settings)
     model = settings.model or prompt.model
 
-    def _llm(eid: str, name: str | None, chunks: list[Chunk], ratios: dict[str, float | None]) -> tuple[Extraction, Usage]:
+    def _llm(eid: str, name: str | None, chunks: list[Chunk], ratios: dict[str, float | None],
+             aliases: tuple[str, ...] = ()) -> tuple[Extraction, Usage]:
         passages = [Passage(chunk_id=c.chunk_id, source=c.source, page=c.page, text=c.text) for c in within_budget(chunks)]
+        variables = {"enterprise_id": eid, "enterprise_name": name or eid, "documents": format_documents(passages)}
+        if ALIASES_VARIABLE in prompt.variables:  # prompts from profile_news@v1 on are told the other names
+            variables[ALIASES_VARIABLE] = "、".join(aliases) or "(none given)"
         completion = gateway.complete(
             prompt,
-            {"enterprise_id": eid, "enterprise_name": name or eid, "documents": format_documents(passages)},
+            variables,
             Extraction,
             enterprise_id=eid,
             run_id=run_id,

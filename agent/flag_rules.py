@@ -8,9 +8,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from eprof.agent import lexicon as lx
+from eprof.agent.news_events import SEGMENT_LEFT, denied, news_events
 from eprof.agent.schema import RED_FLAG_NAMES_ZH, Evidence, RedFlag, RedFlagType, Severity
 from eprof.agent.sentence_units import WS, Unit, date_in, fold, percent_in, stated_amount, units_of
 from eprof.agent.subject_rules import about_enterprise, hypothetical, negated, parties_in, resolved, short_names
+from eprof.agent.subjects import enterprise_names
 from eprof.retrieval.schema import Chunk, DocType
 
 T = RedFlagType
@@ -51,10 +53,13 @@ class _Hit:
     strong: bool = True
 
 
-def _first_trigger(unit: Unit, t: RedFlagType) -> tuple[lx.Trigger, int] | None:
-    """The first trigger of type t in the sentence that is neither negated nor hypothetical."""
+def _first_trigger(unit: Unit, t: RedFlagType, names: Sequence[str] | None = None) -> tuple[lx.Trigger, int] | None:
+    """The first trigger of type t in the sentence that is neither negated nor hypothetical (in
+    news, given the names: the first in a stretch about the enterprise)."""
     for trigger in lx.TRIGGERS[t]:
         for m in trigger.pattern.finditer(unit.text):
+            if names is not None and unit.chunk.doc_type == DocType.news and not about_enterprise(unit, m.start(), names):
+                continue
             if negated(unit, m.start()):
                 continue
             if t not in lx.MODAL_TYPES and hypothetical(unit, m.start()):
@@ -119,7 +124,7 @@ def _sentence_hits(unit: Unit, following: Unit | None, names: Sequence[str], rev
         return [_Hit(T.document_manipulation, S.high, unit)]
     hits: list[_Hit] = []
     for t in lx.TRIGGERS:
-        found = _first_trigger(unit, t)
+        found = _first_trigger(unit, t, names)
         severity: Severity | None
         if t == T.earnings_decline:
             severity = found[0].severity if found else _earnings_drop(unit)
@@ -252,10 +257,26 @@ def mentions(chunk: Chunk, names: Sequence[str]) -> bool:
     return named
 
 
-def find_red_flags(name: str | None, chunks: Sequence[Chunk]) -> list[RedFlag]:
+def _news_hits(unit: Unit, names: Sequence[str], found: list[_Hit]) -> list[_Hit]:
+    """A news sentence naming us reports, per stretch about us, the one event the press words
+    (agent/news_events.py); the other triggers in it are that event's circumstances."""
+    events = [e for e in news_events(unit.text, tuple(names), left=SEGMENT_LEFT) if not negated(unit, e.start)]
+    if not events:
+        refuted = denied(unit.text, tuple(names), left=SEGMENT_LEFT)
+        return [h for h in found if h.type not in refuted]
+    flags = {e.flag for e in events}
+    kept = [h for h in found if h.type in flags or h.type == T.document_manipulation]
+    for event in events:
+        if event.flag not in {h.type for h in kept}:
+            kept.append(_Hit(event.flag, event.severity, unit))
+    return kept
+
+
+def find_red_flags(name: str | None, chunks: Sequence[Chunk], aliases: Sequence[str] = ()) -> list[RedFlag]:
     """Red flags stated in the text of the chunks, after the subject, negation and resolution rules."""
     ordered = reading_order(chunks)
-    names = short_names(name, ordered)
+    news = [c.text for c in ordered if c.doc_type == DocType.news]
+    names = tuple(sorted(dict.fromkeys(short_names(name, ordered) + enterprise_names(name, aliases, news)), key=lambda n: (-len(n), n)))
     revenue = _stated_revenue(ordered)
     hits: list[_Hit] = []
     for chunk in ordered:
@@ -269,6 +290,7 @@ def find_red_flags(name: str | None, chunks: Sequence[Chunk]) -> list[RedFlag]:
         for i, unit in enumerate(units):
             following = units[i + 1] if i + 1 < len(units) else None
             found = _sentence_hits(unit, following, names, revenue)
+            found = _news_hits(unit, names, found) if chunk.doc_type == DocType.news else found
             hits += [h for h in found if on_topic or h.type == T.document_manipulation]
     return _merge(hits)
 

@@ -17,6 +17,10 @@ Rules, in the order they apply to a sentence:
    an alias, or its controlling shareholder, controller, directors and officers) makes it ours;
    another organisation's name with no self-reference makes it someone else's (a competitor,
    a similar-named firm, a customer). A sentence that names nobody is ours.
+   In news (agent/subjects.py, agent/news_events.py), a sentence that names the enterprise counts
+   only within its stretches about it (a run of headlines is cut where another listed company's
+   starts), each stretch reports the one event the press words there, and a sentence naming
+   another listed company but not the enterprise is that company's.
 3. Negation. A negator between the start of the trigger's clause and the trigger ("不存在重大
    诉讼", "未受到行政处罚", "had no overdue loans", "neither ... nor ... received a penalty")
    cancels the trigger. A condition before it ("若…可能导致", "if", "may") makes it a risk
@@ -92,7 +96,8 @@ from eprof.retrieval.schema import Chunk, DocType
 __all__ = ["extract_offline"]
 
 
-def extract_offline(enterprise_id: str, name: str | None, chunks: Sequence[Chunk], ratios: Mapping[str, float | None]) -> Extraction:
+def extract_offline(enterprise_id: str, name: str | None, chunks: Sequence[Chunk], ratios: Mapping[str, float | None],
+                    aliases: Sequence[str] = ()) -> Extraction:
     """The offline twin of prompts/profile: profile claims, red flags and dimension scores with quotes.
 
     enterprise_id is part of the shared extractor signature; chunks are assumed to be this
@@ -101,7 +106,7 @@ def extract_offline(enterprise_id: str, name: str | None, chunks: Sequence[Chunk
     ordered = reading_order([c for c in chunks if c.enterprise_id == enterprise_id])
     units = [u for chunk in ordered for u in units_of(chunk) if chunk.doc_type == DocType.annual_report]
     text_units = [u for u in units if u.chunk.kind == "text"]
-    flags = find_red_flags(name, ordered)
+    flags = find_red_flags(name, ordered, aliases)
     parties = find_parties(units, [c for c in ordered if c.doc_type == DocType.annual_report])
     opinion = find_opinion(text_units)
     upstream = first_claim(text_units, lx.UPSTREAM)

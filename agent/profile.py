@@ -82,7 +82,7 @@ def _merge_flags(extracted: list[RedFlag], computed: list[RedFlag]) -> list[RedF
 def build_profile(
     searcher: Searcher,
     enterprise_id: str,
-    extract: Callable[[str, str | None, list[Chunk], dict[str, float | None]], tuple[Extraction, Usage]],
+    extract: Callable[[str, str | None, list[Chunk], dict[str, float | None], tuple[str, ...]], tuple[Extraction, Usage]],
     *,
     extractor: Extractor,
     model: str | None = None,
@@ -94,7 +94,7 @@ def build_profile(
     figures, year, ratios = _figures(chunks)
     wanted = evidence_ids(searcher, enterprise_id)
     evidence = [c for c in chunks if c.chunk_id in wanted]  # document order, as `chunks` is
-    extraction, usage = extract(enterprise_id, info.name, evidence, ratios)
+    extraction, usage = extract(enterprise_id, info.name, evidence, ratios, tuple(info.aliases))
     verified, rejected = verify_extraction(extraction, {c.chunk_id: c for c in chunks}, enterprise_id)
     flags = _merge_flags(verified.red_flags, numeric_flags(figures, ratios, year))
     read: list[Figure] = sorted(figures.values(), key=lambda f: (f.period, f.name), reverse=True)

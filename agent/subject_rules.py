@@ -7,7 +7,9 @@ import re
 from collections.abc import Sequence
 
 from eprof.agent import lexicon as lx
+from eprof.agent.news_events import SEGMENT_LEFT
 from eprof.agent.sentence_units import CJK, Unit, fold
+from eprof.agent.subjects import names_listed_company, segments
 from eprof.retrieval.schema import Chunk, DocType
 
 _CLAUSE_ZH = re.compile(r"[，,；;：:]")
@@ -77,6 +79,11 @@ def _clause(text: str, pos: int, zh: bool) -> tuple[int, int]:
 
 
 def about_enterprise(unit: Unit, pos: int, names: Sequence[str]) -> bool:
+    if unit.chunk.doc_type == DocType.news:
+        if spans := segments(unit.text, names, left=SEGMENT_LEFT):
+            return any(a <= pos < b for a, b in spans)  # a news sentence naming us: only its stretch about us counts
+        if names_listed_company(unit.text):
+            return False  # it names another listed company and not us
     a, b = _clause(unit.text, pos, unit.zh)
     _, self_ref, foreign = parties_in(unit.text[a:b], names)
     if self_ref:

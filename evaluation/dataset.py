@@ -27,6 +27,7 @@ from pydantic import Field, ValidationError
 from eprof.kernel.contract import Contract
 from eprof.kernel.errors import InputError, NotFoundError
 from eprof.evaluation.corpus.truth import EnterpriseTruth
+from eprof.evaluation.news_dataset import is_news_dataset, materialise
 from eprof.retrieval.ingest import IngestJob, read_manifest
 from eprof.kernel.validation import first_error
 
@@ -43,8 +44,11 @@ class LabelledDataset(Contract):
 
 
 def load_dataset(path: Path) -> LabelledDataset:
-    """Read and check DIR (see the module docstring); InputError names the first problem."""
+    """Read and check DIR (see the module docstring), or a labelled news file (NEWS.jsonl,
+    evaluation/news_dataset.py) written out as such a folder; InputError names the first problem."""
     path = Path(path)
+    if is_news_dataset(path):
+        path = materialise(path)
     if not path.is_dir():
         raise NotFoundError(f"dataset {path}: no such folder")
     manifest = path / MANIFEST

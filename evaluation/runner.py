@@ -210,6 +210,7 @@ def _result(contender: Contender, settings: Settings, trials: list[_Trial], scor
             truths: Sequence[EnterpriseTruth], options: RunOptions) -> ContenderResult:
     ids = enterprise_ids(scores)
     idx = draws(len(ids), options.resamples, options.seed)
+    defaults = {t.enterprise_id: t.default for t in truths if t.default is not None}
     per_type: dict[RedFlagType, Counts] = {}
     figures: dict[str, FigureCounts] = {}
     for s in scores:
@@ -247,9 +248,9 @@ def _result(contender: Contender, settings: Settings, trials: list[_Trial], scor
         ),
         repeat_f1=[ratio(*arrays(BY_KEY["flag_f1"], [s for s in scores if s.repeat == r], ids)) for r in range(repeats)],
         decision_stability=sum(stable) / len(stable) if repeats > 1 and stable else None,
-        downstream=downstream([t.scored for t in trials if t.repeat == 0 and t.scored],
-                              {t.enterprise_id: t.default.probability for t in truths},
-                              {t.enterprise_id: t.default.label for t in truths}, options.resamples, options.seed),
+        downstream=downstream([t.scored for t in trials if t.repeat == 0 and t.scored and t.scored.enterprise_id in defaults],
+                              {i: d.probability for i, d in defaults.items()},
+                              {i: d.label for i, d in defaults.items()}, options.resamples, options.seed),
         scores=scores,
         outcomes=[_outcome(ts) for ts in by_enterprise.values()],
     )

@@ -200,10 +200,10 @@ def score_enterprise(
         decoys=flags.decoys,
         decoys_flagged=flags.decoys_flagged,
         figures=_figures(truth, profile),
-        text_total=2,
-        text_correct=int(profile is not None and _named(truth.auditor, profile.auditor and profile.auditor.value))
-        + int(profile is not None and _named(truth.controlling_shareholder,
-                                             profile.controlling_shareholder and profile.controlling_shareholder.value)),
+        text_total=bool(truth.auditor) + bool(truth.controlling_shareholder),  # a news dataset labels neither
+        text_correct=int(profile is not None and bool(truth.auditor) and _named(truth.auditor, profile.auditor and profile.auditor.value))
+        + int(profile is not None and bool(truth.controlling_shareholder) and _named(
+            truth.controlling_shareholder, profile.controlling_shareholder and profile.controlling_shareholder.value)),
         claims_kept=_claims(profile) if profile else 0,
         claims_rejected=len(profile.rejected) if profile else 0,
         evidence_total=len(evidence),

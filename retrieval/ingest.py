@@ -26,6 +26,8 @@ from eprof.retrieval.tokenize import tokens
 from eprof.kernel.validation import first_error
 
 MANIFEST_COLUMNS = ("enterprise_id", "name", "path", "doc_type", "published")
+ALIASES_COLUMN = "aliases"
+"""Optional manifest column: other names of the enterprise (short names, brands), separated by ';'."""
 
 
 DEFAULT_DOC_TYPE = {".pdf": DocType.annual_report, ".html": DocType.news, ".htm": DocType.news}
@@ -44,6 +46,12 @@ class IngestJob(Contract):
     path: Path
     doc_type: DocType
     published: dt.date | None = None
+    aliases: tuple[str, ...] = ()
+
+
+def split_aliases(value: str | None) -> tuple[str, ...]:
+    """'金一文化; 金一' -> ('金一文化', '金一')."""
+    return tuple(a.strip() for a in (value or "").split(";") if a.strip())
 
 
 class ManifestError(Contract):
@@ -84,6 +92,7 @@ def read_manifest(path: Path) -> tuple[list[IngestJob], list[ManifestError]]:
                     path=file_path if file_path.is_absolute() else path.parent / file_path,
                     doc_type=(row["doc_type"] or "").strip() or default_doc_type(file_path),
                     published=(row["published"] or "").strip() or None,
+                    aliases=split_aliases(row.get(ALIASES_COLUMN)),
                 )
             )
         except ValidationError as exc:
@@ -116,6 +125,8 @@ def ingest_file(store: Store, embedder: Embedder, job: IngestJob, known: Enterpr
         doc_id = doc_id_for(job.enterprise_id, job.path.name)
         previous = next((d for d in info.documents if d.doc_id == doc_id), None) if info else None
         if previous is not None and previous.sha256 == sha and previous.doc_type == job.doc_type:
+            if not set(job.aliases) <= set(info.aliases):  # new names for an unchanged document: record them
+                store.publish(job.enterprise_id, job.name, previous, aliases=job.aliases)
             return result(IngestStatus.unchanged, pages=previous.pages, chunks=previous.chunks)
         document = read_document(job.path, data)
         chunks = chunk_document(document, job.enterprise_id, job.doc_type)
@@ -137,6 +148,7 @@ def ingest_file(store: Store, embedder: Embedder, job: IngestJob, known: Enterpr
                 published=job.published or document.published,
                 ingested_at=dt.datetime.now(dt.UTC).replace(microsecond=0),
             ),
+            aliases=job.aliases,
         )
     except DocumentError as exc:
         return result(IngestStatus.failed, reason=exc.reason)

@@ -109,6 +109,7 @@ class DocumentInfo(Contract):
 class EnterpriseInfo(Contract):
     enterprise_id: str
     name: str | None
+    aliases: list[str] = Field(default_factory=list, description="other names it goes by (manifest `aliases`, `--alias`)")
     revision: int = Field(0, description="bumped by every published document; keys caches")
     documents: list[DocumentInfo]
 

@@ -143,6 +143,7 @@ class Store:
         return EnterpriseInfo(
             enterprise_id=metadata["enterprise_id"],
             name=metadata.get("name") or None,
+            aliases=json.loads(metadata.get("aliases") or "[]"),
             revision=int(metadata.get("revision", 0)),
             documents=[DocumentInfo.model_validate(d) for d in json.loads(metadata.get("documents") or "[]")],
         )
@@ -174,8 +175,9 @@ class Store:
                 metadatas=[_chunk_metadata(c, t) for c, t in zip(chunks[part], tokens[part], strict=True)],
             )
 
-    def publish(self, enterprise_id: str, name: str | None, document: DocumentInfo) -> None:
-        """Steps 2 and 3: make `document` the live version, then drop unreachable chunks."""
+    def publish(self, enterprise_id: str, name: str | None, document: DocumentInfo, aliases: Sequence[str] = ()) -> None:
+        """Steps 2 and 3: make `document` the live version, then drop unreachable chunks.
+        `aliases` join the names the enterprise already has."""
         collection = self._collection(enterprise_id, create=True)
         metadata = dict(collection.metadata or {})
         info = self._info(metadata)
@@ -183,6 +185,7 @@ class Store:
         documents.sort(key=lambda d: d.source)
         metadata.update(
             name=name or metadata.get("name") or "",
+            aliases=json.dumps(sorted({*info.aliases, *aliases}), ensure_ascii=False),
             revision=int(metadata.get("revision", 0)) + 1,
             documents=json.dumps([d.model_dump(mode="json") for d in documents], ensure_ascii=False),
         )

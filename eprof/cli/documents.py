@@ -29,9 +29,10 @@ def ingest(
     paths: Annotated[list[Path] | None, typer.Argument(help="files or folders to ingest", show_default=False)] = None,
     enterprise: Annotated[str | None, typer.Option("--enterprise", "-e", help="enterprise id the documents belong to")] = None,
     name: Annotated[str | None, typer.Option("--name", help="enterprise name")] = None,
+    alias: Annotated[list[str] | None, typer.Option("--alias", help="another name of the enterprise (short name, brand); repeatable")] = None,
     doc_type: Annotated[DocType | None, typer.Option("--doc-type", help="document type [default: annual_report for PDF, news for HTML, research for text/Markdown]", show_default=False)] = None,
     published: Annotated[dt.datetime | None, typer.Option("--published", formats=["%Y-%m-%d"], help="publication date YYYY-MM-DD")] = None,
-    manifest: Annotated[Path | None, typer.Option("--manifest", help="CSV: enterprise_id,name,path,doc_type,published")] = None,
+    manifest: Annotated[Path | None, typer.Option("--manifest", help="CSV: enterprise_id,name,path,doc_type,published[,aliases]")] = None,
     store: StoreOption = None,
     chroma_url: ChromaUrlOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="print results as JSON")] = False,
@@ -41,7 +42,7 @@ def ingest(
     Unchanged files are skipped, changed files replace their old version atomically, and a file
     that cannot be read is reported while the others are still ingested (exit code 1 if any failed).
     """
-    jobs, problems = _jobs(paths or [], enterprise, name, doc_type, published, manifest)
+    jobs, problems = _jobs(paths or [], enterprise, name, doc_type, published, manifest, tuple(alias or ()))
     searcher = Searcher.open(settings_from(store, chroma_url))
     progress = Progress(
         TextColumn("[bold]ingest"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
@@ -72,7 +73,7 @@ def ingest(
         raise typer.Exit(1)
 
 
-def _jobs(paths, enterprise, name, doc_type, published, manifest) -> tuple[list[IngestJob], list[dict]]:  # noqa: ANN001
+def _jobs(paths, enterprise, name, doc_type, published, manifest, aliases=()) -> tuple[list[IngestJob], list[dict]]:  # noqa: ANN001
     if manifest is not None:
         if paths or enterprise:
             raise InputError("give either --manifest or PATH... with --enterprise, not both")
@@ -84,7 +85,7 @@ def _jobs(paths, enterprise, name, doc_type, published, manifest) -> tuple[list[
         raise InputError("--enterprise is required with PATH...: every document belongs to one enterprise")
     day = published.date() if published else None
     return [
-        IngestJob(enterprise_id=enterprise, name=name, path=p, doc_type=doc_type or default_doc_type(p), published=day)
+        IngestJob(enterprise_id=enterprise, name=name, path=p, doc_type=doc_type or default_doc_type(p), published=day, aliases=aliases)
         for p in expand_paths(paths)
     ], []
 

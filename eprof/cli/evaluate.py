@@ -19,7 +19,7 @@ TONE_STYLE = {"good": "green", "bad": "red", "neutral": "default"}
 
 
 def run(
-    dataset: Annotated[Path, typer.Option("--dataset", help="labelled dataset folder: manifest.csv, truth/<id>.json, docs/")],
+    dataset: Annotated[Path, typer.Option("--dataset", help="labelled dataset folder (manifest.csv, truth/<id>.json, docs/) or labelled news NEWS.jsonl (evaluation/news_dataset.py)")],
     prompt: Annotated[list[str] | None, typer.Option("--prompt", help="an LLM contender, e.g. profile@v2 (repeatable)")] = None,
     extractor: Annotated[list[str] | None, typer.Option("--extractor", help="offline (one more contender) or llm (the default prompt); repeatable")] = None,
     repeats: Annotated[int, typer.Option("--repeats", min=1, max=20, help="runs of each LLM contender (seed r for repeat r > 0)")] = 1,
@@ -77,7 +77,7 @@ def show_run(result) -> None:  # noqa: ANN001 - evaluation.schema.EvalRun, impor
     for key in SUMMARY_METRICS:
         table.add_row(BY_KEY[key].label, *(fmt_interval(c.metrics[key], BY_KEY[key]) for c in result.contenders))
     table.add_row("expected AUC with / without LLM features", *(
-        f"{c.downstream.with_llm.expected_auc or 0:.3f} / {c.downstream.without_llm.expected_auc or 0:.3f}"
+        " / ".join("n/a" if x is None else f"{x:.3f}" for x in (c.downstream.with_llm.expected_auc, c.downstream.without_llm.expected_auc))
         for c in result.contenders))
     console.print(table)
     for finding in findings(result):

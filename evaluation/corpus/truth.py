@@ -59,7 +59,7 @@ class TruthQA(Contract):
 class TruthDocument(Contract):
     source: str
     doc_type: Literal["annual_report", "news", "research"]
-    published: dt.date
+    published: dt.date | None
     pages: int
 
 
@@ -78,7 +78,7 @@ class EnterpriseTruth(Contract):
     short_name: str
     language: Literal["zh", "en"]
     industry: str
-    fiscal_year: int
+    fiscal_year: int | None
     auditor: str
     controlling_shareholder: str
     documents: list[TruthDocument]
@@ -88,4 +88,4 @@ class EnterpriseTruth(Contract):
     decoys: list[TruthDecoy]
     qa: list[TruthQA]
     scores: dict[str, int] = Field(description="the five 0-100 scores a perfect analyst would give")
-    default: Default
+    default: Default | None = Field(None, description="None where the labels carry no default outcome (a news dataset)")

@@ -1,9 +1,13 @@
 """Plain text and Markdown. Chinese files are often GB18030/GBK rather than UTF-8, so those are
-tried in turn; bytes that decode to control characters mean a binary or unknown encoding."""
+tried in turn; bytes that decode to control characters, surrogates, private-use or unassigned
+code points mean a binary or unknown encoding. Every space and format character is text: Chinese
+web text is full of U+3000 ideographic spaces and zero-width marks, which `str.isprintable()`
+rejects."""
 
 from __future__ import annotations
 
 import hashlib
+import unicodedata
 from pathlib import Path
 
 from eprof.kernel.errors import DocumentError
@@ -11,6 +15,8 @@ from eprof.retrieval.schema import Document, Page
 
 ENCODINGS = ("utf-8-sig", "gb18030", "utf-16")
 FORM_FEED = "\f"
+NOT_TEXT = frozenset({"Cc", "Cs", "Co", "Cn"})
+"""Unicode categories that text does not contain: controls, surrogates, private use, unassigned."""
 
 
 def decode_text(path: Path, data: bytes) -> str:
@@ -30,7 +36,7 @@ def decode_text(path: Path, data: bytes) -> str:
 def _printable_share(text: str) -> float:
     if not text:
         return 1.0
-    ok = sum(1 for ch in text if ch.isprintable() or ch in "\n\r\t\f")
+    ok = sum(1 for ch in text if ch in "\n\r\t\f" or ch.isprintable() or unicodedata.category(ch) not in NOT_TEXT)
     return ok / len(text)
 
 
