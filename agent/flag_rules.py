@@ -212,7 +212,7 @@ def _explanation(t: RedFlagType, unit: Unit) -> str:
     excerpt = excerpt if len(excerpt) <= 60 else excerpt[:60] + "…"
     if unit.zh:
         return f"{unit.chunk.source}第{unit.chunk.page}页载明{RED_FLAG_NAMES_ZH[t]}事项：“{excerpt}”。"
-    return f"{unit.chunk.source} (p. {unit.chunk.page}) states a {t.value.replace('_', ' ')} matter: \"{excerpt}\"."
+    return f"{unit.chunk.source} (p. {unit.chunk.page}) reports a red flag of type {t.value.replace('_', ' ')}: \"{excerpt}\"."
 
 
 def _event_key(hit: _Hit) -> tuple[str, ...]:

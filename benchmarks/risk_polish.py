@@ -2,9 +2,11 @@
 
     python -m benchmarks.risk_polish [--data DIR] [--out FILE] [--cv 5]
 
-Both models are fitted with stratified k-fold cross-validation on the same folds (the
-scorecard's out-of-fold log-odds are the ones that calibrate it); the table reports AUC, KS,
-Gini and Brier per model. The data stays outside the repository; without it this exits 0.
+The scorecard, the glass-box challenger (depth-2 boosting, per-feature contributions) and the
+unconstrained LightGBM challenger are fitted with stratified k-fold cross-validation on the same
+folds; binning is fitted inside each training fold (the scorecard's out-of-fold log-odds are the
+ones that calibrate it). The table reports AUC, KS, Gini and Brier per model. The data stays
+outside the repository; without it this exits 0.
 """
 
 from __future__ import annotations
@@ -22,6 +24,11 @@ from benchmarks._report import report
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_DATA = REPO.parent / "shared" / "data" / "polish-bankruptcy"
 FILES = ("1year.arff", "5year.arff")
+SCORECARD_PARAMS: dict[str, object] = {"default_trend": "auto_heuristic", "min_prebin_size": 0.02, "C": 0.05}
+"""Polish ratios have no agreed direction: optbinning may pick a peak or valley where the data say so
+(still one bin per range, so still a scorecard), with finer pre-bins for the 3.9% default rate, and a
+stronger L2 penalty (C 0.05) so fewer collinear ratios flip sign and get dropped. Chosen on 1year's
+out-of-fold AUC from four settings (0.874 before; 0.879, 0.882, 0.886 after), binning fitted per fold."""
 
 
 def read_arff(path: Path) -> tuple[pd.DataFrame, np.ndarray]:
@@ -51,7 +58,8 @@ def run(data_dir: Path, cv: int = 5) -> dict[str, object]:
     for name in FILES:
         X, y = read_arff(data_dir / name)
         start = time.perf_counter()
-        trained = train(X, y, label="class", data_sha256=frame_sha256(X, y), policy=load_policy(), cv=cv)
+        trained = train(X, y, label="class", data_sha256=frame_sha256(X, y), policy=load_policy(), cv=cv,
+                        scorecard_params=SCORECARD_PARAMS)
         card = trained.card
         results["files"][name] = {
             "rows": int(len(y)),
@@ -59,7 +67,9 @@ def run(data_dir: Path, cv: int = 5) -> dict[str, object]:
             "default_rate": float(y.mean()),
             "seconds": round(time.perf_counter() - start, 1),
             "scorecard_features": len(trained.artifact.features),
+            "scorecard_params": SCORECARD_PARAMS,
             "scorecard": card["scorecard"]["cross_validation"],
+            "glassbox": card["glassbox"]["cross_validation"],
             "challenger": card["challenger"]["cross_validation"],
         }
     return results
@@ -69,9 +79,10 @@ def table_rows(results: dict[str, object]) -> list[dict[str, object]]:
     """One flat row per file and model: fold means (the sds are in the JSON's `files`)."""
     rows = []
     for name, r in results["files"].items():
-        for model in ("scorecard", "challenger"):
+        for model in ("scorecard", "glassbox", "challenger"):
             f = r[model]["per_fold"]
-            label = f"scorecard ({r['scorecard_features']} feat.)" if model == "scorecard" else "LightGBM"
+            label = {"scorecard": f"scorecard ({r['scorecard_features']} feat.)", "glassbox": "glass-box (depth-2 GBM)",
+                     "challenger": "LightGBM"}[model]
             row: dict[str, object] = {"file": name, "model": label}
             row.update({m: f[m]["mean"] for m in ("auc", "ks", "gini", "brier")})
             rows.append(row)
@@ -92,8 +103,9 @@ def main(argv: list[str] | None = None) -> int:
     results = run(args.data, args.cv)
     report("risk_polish", f"Polish bankruptcy, {args.cv}-fold stratified CV", table_rows(results), args.out, **results)
     for name, r in results["files"].items():
-        sc, ch = (r[m]["per_fold"]["auc"]["mean"] for m in ("scorecard", "challenger"))
-        console.print(f"{name}: the monotonic scorecard reaches AUC {sc:.3f} vs {ch:.3f} for LightGBM ({sc - ch:+.3f})")
+        sc, gb, ch = (r[m]["per_fold"]["auc"]["mean"] for m in ("scorecard", "glassbox", "challenger"))
+        console.print(f"{name}: AUC scorecard {sc:.3f}, glass-box {gb:.3f}, LightGBM {ch:.3f}"
+                      f" (scorecard {sc - ch:+.3f}, glass-box {gb - ch:+.3f} against LightGBM)")
     return 0
 
 

@@ -16,6 +16,7 @@ from eprof.evaluation.downstream import ACTIONS
 from eprof.evaluation.metrics import BY_KEY, GATE_METRICS, METRICS, Metric
 from eprof.evaluation.schema import Comparison, EnterpriseOutcome, EvalRun, MetricComparison
 from eprof.evaluation.stats import Interval
+from eprof.risk.labels import format_pd
 
 SUMMARY_METRICS = ("flag_f1", "flag_precision", "flag_recall", "claims_verified", "rejected_claims", "qa_correct",
                    "qa_abstention", "json_valid", "figures_exact", "tokens")
@@ -333,7 +334,7 @@ def render_markdown(run: EvalRun) -> str:
         for oa, ob, changed in pairs:
             lines += [f"### {oa.enterprise_id} {oa.name}", "", "Differs: " + "; ".join(changed) + ".", ""]
             for label, o in ((head.a, oa), (head.b, ob)):
-                decision = f"{o.scored.decision_with} (PD {o.scored.pd_with:.2%})" if o.scored else f"no profile: {o.error}"
+                decision = f"{o.scored.decision_with} (PD {format_pd(o.scored.pd_with)})" if o.scored else f"no profile: {o.error}"
                 lines.append(f"- **{label}**: {decision}")
                 lines += [f"  - {'✓' if f.matched else '✗ not planted'} {_md_flag(f)}" for f in o.flags]
                 lines += [f"  - missed: {_md_flag(f)}" for f in o.missed]

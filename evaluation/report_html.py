@@ -15,6 +15,7 @@ from eprof.evaluation.report import (
 )
 from eprof.evaluation.schema import Comparison, EnterpriseOutcome, EvalRun
 from eprof.evaluation.stats import Interval
+from eprof.risk.labels import format_pd
 
 CSS = """
 :root{--ink:#1f2933;--muted:#616e7c;--line:#e4e7eb;--navy:#1f3a5f;--good:#2a9d8f;--bad:#d1495b;--warn:#e9a03b;--bg:#f5f7fa}
@@ -140,7 +141,7 @@ def _tone(interval: Interval) -> str:
 def _html_flags(o: EnterpriseOutcome) -> str:
     if o.scored is None:
         return f'<p><span class="tag worse">no profile</span> {escape(o.error or "")}</p>'
-    parts = [f'<p><span class="tag {o.scored.decision_with}">{o.scored.decision_with}</span> PD {o.scored.pd_with:.2%} · '
+    parts = [f'<p><span class="tag {o.scored.decision_with}">{o.scored.decision_with}</span> PD {format_pd(o.scored.pd_with)} · '
              f'grade {escape(o.scored.grade_with)}' + (f' · knock-outs {escape(", ".join(o.scored.knockouts))}' if o.scored.knockouts else "") + "</p>"]
     for f in o.flags:
         mark = '<span class="ok">✓</span>' if f.matched else '<span class="fp">✗</span>'

@@ -12,9 +12,12 @@ severity counts): evaluation scores profiles with both to measure what the LLM s
 from __future__ import annotations
 
 import argparse
+import json
+import math
 import tempfile
 from pathlib import Path
 
+from eprof.evaluation.corpus import default_model
 from eprof.evaluation.corpus.generate import portfolio_table, write_portfolio
 from eprof.risk.features import DIMENSIONS, FLAG_FEATURES, SEVERITY_FEATURES
 from eprof.risk.policy import load_policy
@@ -42,6 +45,26 @@ def main() -> None:
         trained = train_csv(data, "default", exclude=excluded, policy=load_policy(None))
     for path in write_outputs(trained, out):
         print(f"wrote {path}")
+    describe_process(out)
+
+
+def describe_process(out: Path) -> None:
+    """Add the data-generating process (formula, flag odds ratios, sources) to the model card."""
+    odds = {t.value: round(v, 3) for t, v in default_model.FLAG_LOG_ODDS.items()}
+    card_json = out / "model_card.json"
+    card = json.loads(card_json.read_text())
+    card["data_generating_process"] = {
+        "module": "evaluation/corpus/default_model.py",
+        "description": default_model.__doc__,
+        "coefficients": default_model.COEFFICIENTS,
+        "flag_log_odds": odds,
+        "severity_scale": {s.value: v for s, v in default_model.SEVERITY_SCALE.items()},
+    }
+    card_json.write_text(json.dumps(card, indent=2, ensure_ascii=False) + "\n")
+    rows = "\n".join(f"| {t} | {v:.2f} | {math.exp(v):.1f} |" for t, v in odds.items())
+    with (out / "model_card.md").open("a", encoding="utf-8") as fh:
+        fh.write("\n## Data-generating process of the training portfolio\n\n```text\n" + default_model.__doc__.strip()
+                 + "\n```\n\n| red flag | log odds ratio (high severity) | odds ratio |\n|---|---|---|\n" + rows + "\n")
 
 
 if __name__ == "__main__":

@@ -1,18 +1,67 @@
-"""One credit decision: calibrated PD, points, grade, knock-outs and reason codes with evidence.
+"""One credit decision: calibrated PD, points, grade, rules with evidence, red flags, limit, reasons.
 
 `decide` is a pure function of its inputs (no clock, no randomness, no I/O), so the same row,
-evidence, model and policy always give the same Decision. `eprof decide ENTERPRISE_ID` will build
-the row with `risk.features.build_feature_row` and the evidence with `risk.features.evidence_map`.
+evidence, flags, figures, model and policy always give the same Decision. `eprof decide` builds
+them from the verified profile (`risk.run.decide_profile`).
+
+Precedence: the model proposes from the PD thresholds; policy rules can only make the decision
+stricter. The final decision is the most severe of the two, and the decision says which won.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from eprof.agent.schema import Evidence
+from eprof.agent.schema import Evidence, RedFlag
 from eprof.risk.artifact import ScorecardModel
-from eprof.risk.policy import Policy
-from eprof.risk.schema import ACTION_SEVERITY, Decision, FeatureRow, ReasonCode
+from eprof.risk.labels import ACTION_LABELS, FLAG_LABELS, feature_label, format_pd, format_value
+from eprof.risk.limit import recommend_limit
+from eprof.risk.policy import SEVERITY_ORDER, Policy
+from eprof.risk.schema import ACTION_SEVERITY, Action, Bilingual, Decision, FeatureRow, FlagItem, KnockoutHit, ReasonCode
+
+
+def _pages(evidence: Sequence[Evidence]) -> str:
+    seen = list(dict.fromkeys(f"{e.source} p.{e.page}" for e in evidence))
+    return "; ".join(seen[:3]) if seen else "no page"
+
+
+def precedence(model_decision: Action, decision: Action, pd: float, grade: str, policy: Policy,
+               hits: Sequence[KnockoutHit]) -> Bilingual:
+    """Which of model and rules decided, in words: the most severe wins, rules never relax the model."""
+    t = policy.thresholds
+    model_en = (f"The model's PD {format_pd(pd)} (grade {grade}) alone says {model_decision}"
+                f" (approve ≤ {t.approve_max_pd:.0%}, decline ≥ {t.decline_min_pd:.0%}).")
+    model_zh = (f"模型违约概率 {format_pd(pd)}（{grade} 级）单独给出的结论是{ACTION_LABELS[model_decision][0]}"
+                f"（≤{t.approve_max_pd:.0%} 批准，≥{t.decline_min_pd:.0%} 拒绝）。")
+    if not hits:
+        return Bilingual(en=model_en + " No policy rule fired, so the model's decision stands.",
+                         zh=model_zh + "无政策规则触发，以模型结论为准。")
+    strictest = [h.rule_id for h in hits if h.action == decision]
+    if ACTION_SEVERITY[decision] > ACTION_SEVERITY[model_decision]:
+        en = f" Policy rules override it: {', '.join(strictest)} {'requires' if len(strictest) == 1 else 'require'} {decision}, the stricter outcome."
+        zh = f"政策规则优先：{'、'.join(strictest)} 要求{ACTION_LABELS[decision][0]}，取更严格者。"
+    else:
+        en = (f" {len(hits)} policy rule{'s' if len(hits) > 1 else ''} also fired; the most severe outcome wins"
+              f" and rules never relax the model, so the decision is {decision}.")
+        zh = f"另有 {len(hits)} 条政策规则触发；取最严格结论，规则不会放宽模型结论，最终为{ACTION_LABELS[decision][0]}。"
+    return Bilingual(en=model_en + en, zh=model_zh + zh)
+
+
+def explanation(decision: Action, pd: float, grade: str, hits: Sequence[KnockoutHit], flags: Sequence[FlagItem]) -> Bilingual:
+    """The decision in one or two grammatical sentences per language."""
+    en = f"{ACTION_LABELS[decision][1].capitalize()}: PD {format_pd(pd)}, grade {grade}"
+    zh = f"{ACTION_LABELS[decision][0]}：违约概率 {format_pd(pd)}，{grade} 级"
+    if hits:
+        en += "; rules fired: " + "; ".join(f"{h.rule_id} ({h.description}, {_pages(h.evidence)})" for h in hits)
+        zh += "；触发规则：" + "；".join(f"{h.rule_id}（{h.description_zh or h.description}）" for h in hits)
+    if flags:
+        n = len(flags)
+        en += f". {n} verified red flag{'s' if n > 1 else ''}: " + ", ".join(f"{f.label.en} ({f.severity.value})" for f in flags)
+        zh += f"。已核实风险信号 {n} 条：" + "、".join(f.label.zh for f in flags)
+    else:
+        en += ". No verified red flag"
+        zh += "。无已核实的风险信号"
+    return Bilingual(en=en + ".", zh=zh + "。")
 
 
 def decide(
@@ -20,37 +69,56 @@ def decide(
     evidence_map: Mapping[str, Sequence[Evidence]] | None,
     model: ScorecardModel,
     policy: Policy,
+    red_flags: Sequence[RedFlag] = (),
+    figures: Mapping[str, float | None] | None = None,
 ) -> Decision:
     """Score one applicant and apply policy.
 
     Reason codes are the model features whose points fall furthest below the best points that
     feature earned in training (the "points below max" convention), at most `policy.max_reasons`,
-    each with the caller's evidence for that feature. The final decision is the most severe of
-    the PD thresholds and the knock-out rules that fired.
+    each with the caller's evidence. Every verified red flag is listed, most severe first. The
+    limit needs `figures` (revenue, operating_cash_flow of the scored year) and the policy's
+    [limit] table; without either there is no limit.
     """
     values = features_row.values
+    evidence_map = evidence_map or {}
     pd_value = float(model.predict_pd(values)[0])
     score = float(model.score(values)[0])
+    grade = model.grade(pd_value)
     model_decision = policy.thresholds.action(pd_value)
-    knockouts = policy.knockouts(values)
+    knockouts = policy.knockouts(values, red_flags, evidence_map)
     decision = max([model_decision, *(k.action for k in knockouts)], key=ACTION_SEVERITY.__getitem__)
 
     adverse = [c for c in model.contributions(values) if c["points_below_max"] > 0]
     adverse.sort(key=lambda c: (-c["points_below_max"], c["feature"]))
-    evidence_map = evidence_map or {}
-    reasons = [
-        ReasonCode(rank=i, evidence=list(evidence_map.get(c["feature"], [])), **c)
-        for i, c in enumerate(adverse[: policy.max_reasons], start=1)
+    reasons = []
+    for i, c in enumerate(adverse[: policy.max_reasons], start=1):
+        zh, en = feature_label(c["feature"])
+        reasons.append(ReasonCode(rank=i, label=Bilingual(zh=zh, en=en), value_text=format_value(c["feature"], c["value"]),
+                                  evidence=list(evidence_map.get(c["feature"], [])), **c))
+    flags = [
+        FlagItem(type=f.type, severity=f.severity, label=Bilingual(zh=FLAG_LABELS[f.type][0], en=FLAG_LABELS[f.type][1]),
+                 explanation=f.explanation, evidence=list(f.evidence))
+        for f in sorted(red_flags, key=lambda f: (-SEVERITY_ORDER[f.severity], f.type.value))
     ]
+    limit = None
+    if policy.limit is not None and figures is not None:
+        limit = recommend_limit(policy.limit, decision=decision, grade=grade, revenue=figures.get("revenue"),
+                                operating_cash_flow=figures.get("operating_cash_flow"),
+                                debt_to_assets=values.get("debt_to_assets"), red_flags=red_flags)
     return Decision(
         enterprise_id=features_row.enterprise_id,
         model_version=model.version,
         policy_version=policy.label,
         pd=pd_value,
         score=score,
-        grade=model.grade(pd_value),
+        grade=grade,
         model_decision=model_decision,
         decision=decision,
         knockouts=knockouts,
+        precedence=precedence(model_decision, decision, pd_value, grade, policy, knockouts),
+        red_flags=flags,
         reasons=reasons,
+        limit=limit,
+        explanation=explanation(decision, pd_value, grade, knockouts, flags),
     )

@@ -9,12 +9,13 @@ from __future__ import annotations
 import bisect
 import operator
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Annotated, Literal
 
 from pydantic import Field, ValidationError, model_validator
 
+from eprof.agent.schema import Evidence, RedFlag, RedFlagType, Severity
 from eprof.kernel.errors import ConfigError, InputError, NotFoundError
 from eprof.kernel.contract import Contract
 from eprof.risk.schema import Action, KnockoutHit
@@ -22,6 +23,7 @@ from eprof.kernel.validation import first_error
 
 DEFAULT_POLICY_PATH = Path(__file__).with_name("policy.toml")
 
+SEVERITY_ORDER: dict[Severity, int] = {Severity.low: 0, Severity.medium: 1, Severity.high: 2, Severity.critical: 3}
 _OPS = {">=": operator.ge, ">": operator.gt, "<=": operator.le, "<": operator.lt, "==": operator.eq}
 
 
@@ -76,6 +78,7 @@ class ThresholdRule(Contract):
     kind: Literal["threshold"]
     id: str
     description: str
+    description_zh: str | None = None
     action: Action
     feature: str
     op: Literal[">=", ">", "<=", "<", "=="]
@@ -96,6 +99,7 @@ class MissingRule(Contract):
     kind: Literal["missing"]
     id: str
     description: str
+    description_zh: str | None = None
     action: Action
     features: list[str] = Field(min_length=1)
     at_least: int = Field(ge=1)
@@ -104,7 +108,53 @@ class MissingRule(Contract):
         return sum(values[f] is None for f in self.features) >= self.at_least
 
 
-KnockoutRule = Annotated[ThresholdRule | MissingRule, Field(discriminator="kind")]
+class FlagRule(Contract):
+    """Fires on a verified red flag of one of `flags` at `min_severity` or worse; its evidence is the flag's."""
+
+    kind: Literal["flag"]
+    id: str
+    description: str
+    description_zh: str | None = None
+    action: Action
+    flags: list[RedFlagType] = Field(min_length=1)
+    min_severity: Severity = Severity.low
+
+    @property
+    def features(self) -> list[str]:
+        return [f"flag_{t.value}" for t in self.flags]
+
+    def matching(self, red_flags: list[RedFlag]) -> list[RedFlag]:
+        floor = SEVERITY_ORDER[self.min_severity]
+        return [f for f in red_flags if f.type in self.flags and SEVERITY_ORDER[f.severity] >= floor]
+
+
+KnockoutRule = Annotated[ThresholdRule | MissingRule | FlagRule, Field(discriminator="kind")]
+
+
+class ConditionRule(Contract):
+    """A facility condition triggered by verified red flags of the listed types."""
+
+    id: str
+    flags: list[RedFlagType] = Field(min_length=1)
+    text_en: str
+    text_zh: str
+
+
+class LimitPolicy(Contract):
+    """Recommended limit = min(revenue x revenue_share, operating cash flow x ocf_multiple)
+    x grade factor x leverage factor, rounded down to `round_to` and capped at `max_amount`."""
+
+    currency: str = "CNY"
+    revenue_share: float = Field(gt=0, le=1)
+    ocf_multiple: float = Field(gt=0)
+    non_positive_ocf_factor: float = Field(ge=0, le=1, description="applied to the revenue base when OCF <= 0")
+    leverage_threshold: float = Field(gt=0, description="debt/assets above which leverage_factor applies")
+    leverage_factor: float = Field(ge=0, le=1)
+    refer_factor: float = Field(ge=0, le=1, description="a refer gets this share of the amount, pending the committee")
+    max_amount: float = Field(gt=0)
+    round_to: float = Field(gt=0)
+    grade_factor: dict[str, float]
+    conditions: list[ConditionRule] = Field(default_factory=list)
 
 
 class Policy(Contract):
@@ -114,10 +164,15 @@ class Policy(Contract):
     thresholds: Thresholds
     master_scale: list[GradeBand]
     knockout: list[KnockoutRule] = Field(default_factory=list)
+    limit: LimitPolicy | None = None
 
     @model_validator(mode="after")
     def _checks(self) -> Policy:
         MasterScale(bands=self.master_scale)
+        if self.limit is not None:
+            absent = sorted({b.grade for b in self.master_scale} - set(self.limit.grade_factor))
+            if absent:
+                raise ValueError(f"limit.grade_factor must give every master-scale grade a factor; missing {absent}")
         ids = [r.id for r in self.knockout]
         if len(set(ids)) != len(ids):
             raise ValueError(f"knockout ids must be unique; got {ids}")
@@ -127,22 +182,42 @@ class Policy(Contract):
     def label(self) -> str:
         return f"{self.id}@{self.version}"
 
-    def knockouts(self, values: Mapping[str, float | None]) -> list[KnockoutHit]:
-        """The rules that fire for one applicant, in file order."""
+    def knockouts(
+        self,
+        values: Mapping[str, float | None],
+        red_flags: Sequence[RedFlag] = (),
+        evidence: Mapping[str, Sequence[Evidence]] | None = None,
+    ) -> list[KnockoutHit]:
+        """The rules that fire for one applicant, in file order, each with the evidence behind it.
+
+        A flag rule reads the verified red flags themselves (type and severity) and cites their
+        quotes; a threshold or missing rule cites the evidence the caller links to its features.
+        """
         hits = []
+        evidence = evidence or {}
         for rule in self.knockout:
             absent = [f for f in rule.features if f not in values]
             if absent:
                 raise InputError(f"policy rule {rule.id} needs {absent}, which the feature row does not have")
-            if rule.fires(values):
-                hits.append(
-                    KnockoutHit(
-                        rule_id=rule.id,
-                        description=rule.description,
-                        action=rule.action,
-                        features={f: values[f] for f in rule.features},
-                    )
+            if isinstance(rule, FlagRule):
+                matched = rule.matching(list(red_flags))
+                if not matched:
+                    continue
+                quotes = [e for f in matched for e in f.evidence]
+            elif rule.fires(values):
+                quotes = [e for f in rule.features for e in evidence.get(f, [])]
+            else:
+                continue
+            hits.append(
+                KnockoutHit(
+                    rule_id=rule.id,
+                    description=rule.description,
+                    description_zh=rule.description_zh,
+                    action=rule.action,
+                    features={f: values[f] for f in rule.features},
+                    evidence=quotes,
                 )
+            )
         return hits
 
 

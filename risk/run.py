@@ -19,6 +19,7 @@ from eprof.risk.policy import Policy, load_policy
 from eprof.risk.schema import Decision
 
 DEFAULT_MODEL_DIR = Path(__file__).with_name("default_model")
+LIMIT_FIGURES = ("revenue", "operating_cash_flow")
 
 
 class DecisionRecord(Contract):
@@ -56,7 +57,10 @@ def load_default_model(model_dir: Path | None = None) -> ScorecardModel:
 
 def decide_profile(profile: OperatingProfile, model: ScorecardModel, policy: Policy | None = None) -> DecisionRecord:
     row = build_feature_row(profile.scores, profile.ratios)
-    decision = decide(row, evidence_map(profile.scores, profile_evidence(profile)), model, policy or load_policy())
+    year = profile.fiscal_year
+    figures = {f.name: f.value for f in profile.figures if f.period == year and f.name in LIMIT_FIGURES}
+    decision = decide(row, evidence_map(profile.scores, profile_evidence(profile)), model, policy or load_policy(),
+                      red_flags=profile.red_flags, figures=figures)
     return DecisionRecord(
         decision=decision,
         profile_schema_version=profile.schema_version,

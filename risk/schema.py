@@ -13,10 +13,10 @@ from pydantic import Field, field_validator
 
 from eprof.kernel.contract import Contract
 
-from eprof.agent.schema import Evidence
+from eprof.agent.schema import Evidence, RedFlagType, Severity
 
 FEATURE_SCHEMA_VERSION = "features/1"
-DECISION_SCHEMA_VERSION = "decision/1"
+DECISION_SCHEMA_VERSION = "decision/2"
 
 Action = Literal["approve", "refer", "decline"]
 ACTION_SEVERITY: dict[str, int] = {"approve": 0, "refer": 1, "decline": 2}
@@ -39,13 +39,61 @@ class FeatureRow(Contract):
         return values
 
 
+class Bilingual(Contract):
+    zh: str
+    en: str
+
+
 class KnockoutHit(Contract):
-    """A policy rule that fired: policy, not model, and always shown to the reviewer."""
+    """A policy rule that fired: policy, not model, and always shown to the reviewer with its evidence."""
 
     rule_id: str
     description: str
+    description_zh: str | None = None
     action: Action
     features: dict[str, float | None] = Field(description="the inputs the rule looked at")
+    evidence: list[Evidence] = Field(default_factory=list, description="quotes and pages behind the inputs")
+
+
+class FlagItem(Contract):
+    """A verified red flag as the decision lists it: every one, not only those the model weighs."""
+
+    type: RedFlagType
+    severity: Severity
+    label: Bilingual
+    explanation: str
+    evidence: list[Evidence] = Field(min_length=1)
+
+
+class LimitStep(Contract):
+    """One line of the limit arithmetic, e.g. 'revenue x share = 12,000,000 x 10% = 1,200,000'."""
+
+    name: str
+    formula: str
+    value: float
+
+    @field_validator("value")
+    @classmethod
+    def _cents(cls, value: float) -> float:
+        return round(value, 2)
+
+
+class Condition(Contract):
+    """A condition of the facility and the red flag (or figure) that triggered it."""
+
+    id: str
+    text: Bilingual
+    triggered_by: list[str]
+
+
+class CreditLimit(Contract):
+    """A recommended amount with its arithmetic; zero for a decline, None-amount when figures are missing."""
+
+    amount: float | None = Field(description="recommended limit in currency units; None when it cannot be computed")
+    currency: str = "CNY"
+    steps: list[LimitStep]
+    conditions: list[Condition]
+    note: str = Field(description="why the amount is what it is (decline, missing figure, refer: committee decides)")
 
 
 class ReasonCode(Contract):
@@ -53,7 +101,9 @@ class ReasonCode(Contract):
 
     rank: int = Field(ge=1)
     feature: str
+    label: Bilingual
     value: float | None
+    value_text: str = Field(description="the value as people read it, e.g. '−19.0%'")
     bin: str
     points: float
     max_points: float
@@ -62,7 +112,7 @@ class ReasonCode(Contract):
 
 
 class Decision(Contract):
-    schema_version: Literal["decision/1"] = DECISION_SCHEMA_VERSION
+    schema_version: Literal["decision/2"] = DECISION_SCHEMA_VERSION
     enterprise_id: str
     model_version: str
     policy_version: str
@@ -72,4 +122,8 @@ class Decision(Contract):
     model_decision: Action = Field(description="from the PD thresholds alone")
     decision: Action = Field(description="final: the most severe of model_decision and knock-outs")
     knockouts: list[KnockoutHit]
+    precedence: Bilingual = Field(description="how the model's decision and the policy rules combined")
+    red_flags: list[FlagItem] = Field(default_factory=list, description="every verified red flag")
     reasons: list[ReasonCode]
+    limit: CreditLimit | None = None
+    explanation: Bilingual = Field(description="the decision in one or two sentences")

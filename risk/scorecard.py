@@ -49,7 +49,7 @@ from eprof.risk.schema import FEATURE_SCHEMA_VERSION
 logging.getLogger("__cvxpy__").addFilter(lambda record: "importing solver" not in record.getMessage())
 from optbinning import BinningProcess, Scorecard  # noqa: E402
 
-TRENDS = ("auto_asc_desc", "ascending", "descending")
+TRENDS = ("auto_asc_desc", "ascending", "descending", "auto_heuristic", "peak", "valley")
 LIBRARIES = ("optbinning", "scikit-learn", "numpy", "pandas", "lightgbm")
 
 

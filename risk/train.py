@@ -1,7 +1,7 @@
-"""Train the scorecard and its challenger, and write the artifact plus a model card.
+"""Train the scorecard and its challengers, and write the artifact plus a model card.
 
-Output folder: model.json (the scorecard, reviewable JSON), challenger.txt (LightGBM's text
-format), model_card.json and model_card.md (the same figures, for machines and for people).
+Output folder: model.json (the scorecard, reviewable JSON), challenger.txt and glassbox.txt
+(LightGBM's text format), model_card.json and model_card.md (the same figures, for machines and for people).
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ import pandas as pd
 from eprof.risk.artifact import CHALLENGER_FILE, ModelArtifact, ScorecardModel, save_artifact
 from eprof.risk.challenger import CHALLENGER_PARAMS, challenger_oof, make_challenger, save_challenger
 from eprof.risk.features import EXPECTED_TRENDS, read_training_table
+from eprof.risk.glassbox import GLASSBOX_FILE, GLASSBOX_PARAMS, glassbox_oof, make_glassbox, monotone_constraints, save_glassbox
 from eprof.risk.metrics import binary_metrics, calibration_table, fold_summary
 from eprof.risk.policy import Policy
 from eprof.risk.scorecard import WoEScorecard
@@ -34,6 +35,7 @@ class TrainedModels:
     scorecard: WoEScorecard
     artifact: ModelArtifact
     challenger: lgb.LGBMClassifier
+    glassbox: lgb.LGBMClassifier
     card: dict[str, Any]
 
 
@@ -51,13 +53,18 @@ def train(
     cv: int = 5,
     random_state: int = 0,
     monotonic_trends: Mapping[str, str] | None = None,
+    scorecard_params: Mapping[str, Any] | None = None,
 ) -> TrainedModels:
-    """Fit both models on (X, y), with stratified k-fold figures on the same folds for each."""
+    """Fit the scorecard, the challenger and the glass-box challenger on (X, y), with stratified
+    k-fold figures on the same folds for each."""
     X = X.reset_index(drop=True)
-    scorecard = WoEScorecard(monotonic_trends=monotonic_trends, cv=cv, random_state=random_state).fit(X, y)
+    scorecard = WoEScorecard(monotonic_trends=monotonic_trends, cv=cv, random_state=random_state,
+                             **(scorecard_params or {})).fit(X, y)
     artifact = scorecard.to_artifact(master_scale=policy.master_scale, label=label, data_sha256=data_sha256)
     challenger = make_challenger(random_state).fit(X, y)
     ch_oof, _ = challenger_oof(X, y, cv, random_state)
+    glassbox = make_glassbox(list(X.columns), monotonic_trends, random_state).fit(X, y)
+    gb_oof = glassbox_oof(X, y, cv, random_state, monotonic_trends)
 
     cal = scorecard.calibration_
     sc_oof_pd = _sigmoid(cal.slope * scorecard.oof_logit_ + cal.intercept)
@@ -91,6 +98,17 @@ def train(
                 "pooled": binary_metrics(y, ch_oof),
             },
         },
+        "glassbox": {
+            "library": "lightgbm",
+            "form": "depth-2 boosting: a sum of one- and two-feature terms, per-feature contributions by TreeSHAP",
+            "params": GLASSBOX_PARAMS,
+            "monotone_constraints": dict(zip(X.columns, monotone_constraints(list(X.columns), monotonic_trends), strict=True)),
+            "cross_validation": {
+                "folds": cv,
+                "per_fold": fold_summary(y, gb_oof, folds),
+                "pooled": binary_metrics(y, gb_oof),
+            },
+        },
         "features": [
             {"name": v.name, "iv": v.iv, "coefficient": v.coefficient, "n_bins": len(v.bins),
              "monotonic_trend": v.monotonic_trend, "direction": v.direction}
@@ -105,7 +123,7 @@ def train(
             for b in artifact.master_scale
         ],
     }
-    return TrainedModels(scorecard=scorecard, artifact=artifact, challenger=challenger, card=card)
+    return TrainedModels(scorecard=scorecard, artifact=artifact, challenger=challenger, glassbox=glassbox, card=card)
 
 
 def train_csv(
@@ -126,7 +144,8 @@ def train_csv(
 
 def write_outputs(trained: TrainedModels, out_dir: Path) -> list[Path]:
     out_dir = Path(out_dir)
-    paths = [save_artifact(trained.artifact, out_dir), save_challenger(trained.challenger, out_dir / CHALLENGER_FILE)]
+    paths = [save_artifact(trained.artifact, out_dir), save_challenger(trained.challenger, out_dir / CHALLENGER_FILE),
+             save_glassbox(trained.glassbox, out_dir / GLASSBOX_FILE)]
     card_json = out_dir / "model_card.json"
     card_json.write_text(json.dumps(trained.card, indent=2, ensure_ascii=False) + "\n")
     card_md = out_dir / "model_card.md"
@@ -153,7 +172,7 @@ def _mean_sd(stats: Mapping[str, float]) -> str:
 def render_model_card(card: Mapping[str, Any]) -> str:
     """The model card as Markdown, from the same dictionary written to model_card.json."""
     t = card["training"]
-    sc, ch = card["scorecard"], card["challenger"]
+    sc, ch, gb = card["scorecard"], card["challenger"], card["glassbox"]
     k = sc["cross_validation"]["folds"]
 
     def perf_row(name: str, block: Mapping[str, Any]) -> dict[str, Any]:
@@ -181,7 +200,8 @@ def render_model_card(card: Mapping[str, Any]) -> str:
         f"## Performance (stratified {k}-fold cross-validation, mean ± sd over folds)",
         "",
         *_md_table(
-            [perf_row("scorecard", sc["cross_validation"]), perf_row("challenger (LightGBM)", ch["cross_validation"])],
+            [perf_row("scorecard", sc["cross_validation"]), perf_row("glass-box (depth-2 boosting)", gb["cross_validation"]),
+             perf_row("challenger (LightGBM)", ch["cross_validation"])],
             ["model", "auc", "ks", "gini", "brier"],
         ),
         "Scorecard in-sample (calibrated PD): "

@@ -120,8 +120,8 @@ def test_not_fitted_and_invalid_parameters(cancer):
         WoEScorecard().predict_pd(X)
     with pytest.raises(ConfigError, match="pdo must be > 0; got 0"):
         WoEScorecard(pdo=0).fit(X, y)
-    with pytest.raises(ConfigError, match="got 'peak'"):
-        WoEScorecard(default_trend="peak").fit(X, y)
+    with pytest.raises(ConfigError, match="got 'sideways'"):
+        WoEScorecard(default_trend="sideways").fit(X, y)
     with pytest.raises(InputError, match="expected only 0 and 1"):
         WoEScorecard().fit(X, np.where(y == 1, 2, 0))
 
@@ -335,9 +335,9 @@ def test_cli_train_and_monitor(cancer, tmp_path):
     args = ["risk", "train", "--data", str(tmp_path / "train.csv"), "--label", "default", "--out", str(out)]
     result = runner.invoke(app, [*args, "--exclude", "firm", "--cv", "2"])
     assert result.exit_code == 0, result.output
-    assert {p.name for p in out.iterdir()} == {MODEL_FILE, "challenger.txt", "model_card.json", "model_card.md"}
+    assert {p.name for p in out.iterdir()} == {MODEL_FILE, "challenger.txt", "glassbox.txt", "model_card.json", "model_card.md"}
     card = (out / "model_card.md").read_text()
-    assert "must retrain" in card and "challenger (LightGBM)" in card
+    assert "must retrain" in card and "challenger (LightGBM)" in card and "glass-box (depth-2 boosting)" in card
     model = load_model(out)
     assert model.artifact.training.sha256.startswith("sha256:") and model.artifact.training.n == len(y)
 

@@ -246,8 +246,8 @@ def test_ask_streams_status_answer_lines_citations_then_the_whole_answer(client:
 
 def test_answers_about_the_decision_use_the_services_own_model_and_policy(home: Path, tmp_path: Path) -> None:
     strict = tmp_path / "strict.toml"
-    strict.write_text(re.sub(r"approve_max_pd = [0-9.]+", "approve_max_pd = 0.00001",
-                             re.sub(r"decline_min_pd = [0-9.]+", "decline_min_pd = 0.00002", POLICY.read_text(encoding="utf-8"))),
+    strict.write_text(re.sub(r"approve_max_pd = [0-9.]+", "approve_max_pd = 1e-12",
+                             re.sub(r"decline_min_pd = [0-9.]+", "decline_min_pd = 2e-12", POLICY.read_text(encoding="utf-8"))),
                       encoding="utf-8")
     with TestClient(create_app(demo_settings(home), ServiceOptions(policy=strict))) as strict_client:
         decision = strict_client.get("/api/enterprises/e003/decision").json()["decision"]

@@ -19,6 +19,7 @@ from eprof.kernel.errors import InputError
 from eprof.retrieval.ingest import ingest_all, read_manifest
 from eprof.retrieval.schema import IngestStatus
 from eprof.retrieval.search import Searcher
+from eprof.risk.labels import format_pd
 from eprof.risk.policy import load_policy
 from eprof.risk.run import decide_profile, load_default_model
 
@@ -62,7 +63,7 @@ def demo(
             summary.add_row(
                 eid, escape(p.name or ""),
                 _printed(figures.get(("revenue", p.fiscal_year or ""))), _printed(figures.get(("net_profit", p.fiscal_year or ""))),
-                str(len(p.red_flags)), _worst(p), f"{d.pd:.2%}", d.grade, f"[{ACTION_STYLE[d.decision]}]{d.decision}[/]",
+                str(len(p.red_flags)), _worst(p), format_pd(d.pd), d.grade, f"[{ACTION_STYLE[d.decision]}]{d.decision}[/]",
             )
     console.print(summary)
     flagged = max(profiles, key=lambda p: (len(p.red_flags), p.enterprise_id))

@@ -19,7 +19,7 @@ METRICS = ("auc", "ks", "gini", "brier")
 def train(
     data: Annotated[Path, typer.Option("--data", help="CSV of feature columns plus a 0/1 label column")],
     label: Annotated[str, typer.Option("--label", help="name of the 0/1 default column")],
-    out: Annotated[Path, typer.Option("--out", help="folder for model.json, challenger.txt and the model card")],
+    out: Annotated[Path, typer.Option("--out", help="folder for model.json, challenger.txt, glassbox.txt and the model card")],
     policy: Annotated[
         Path | None, typer.Option("--policy", help="policy TOML for the master scale (default: risk/policy.toml)")
     ] = None,
@@ -29,7 +29,7 @@ def train(
     cv: Annotated[int, typer.Option("--cv", min=2, help="stratified folds for calibration and CV figures")] = 5,
     seed: Annotated[int, typer.Option("--seed", help="fold shuffling seed")] = 0,
 ) -> None:
-    """Train the WoE scorecard and its LightGBM challenger; write a JSON artifact and a model card."""
+    """Train the WoE scorecard, a glass-box and a LightGBM challenger; write a JSON artifact and a model card."""
     from eprof.risk.policy import load_policy
     from eprof.risk.train import train_csv, write_outputs
 
@@ -37,8 +37,9 @@ def train(
     paths = write_outputs(trained, out)
     sc = trained.card["scorecard"]["cross_validation"]["per_fold"]
     ch = trained.card["challenger"]["cross_validation"]["per_fold"]
+    gb = trained.card["glassbox"]["cross_validation"]["per_fold"]
     table = Table("model", "AUC", "KS", "Gini", "Brier", title=f"{trained.artifact.model_version}: {cv}-fold CV")
-    for name, block in (("scorecard", sc), ("challenger (LightGBM)", ch)):
+    for name, block in (("scorecard", sc), ("glass-box (depth-2 boosting)", gb), ("challenger (LightGBM)", ch)):
         table.add_row(name, *(f"{block[m]['mean']:.4f} ± {block[m]['std']:.4f}" for m in METRICS))
     console.print(table)
     console.print(f"{len(trained.artifact.features)} features kept, {len(trained.artifact.dropped)} dropped")
@@ -104,24 +105,51 @@ def decide(
 
 
 def show_decision(record) -> None:  # noqa: ANN001 - risk.run.DecisionRecord, imported lazily
+    from eprof.risk.labels import ACTION_LABELS, format_amount, format_pd
+
     d = record.decision
     console.print(
-        f"[bold]{d.enterprise_id}[/]: [{ACTION_STYLE[d.decision]}]{d.decision.upper()}[/]  PD {d.pd:.2%} · grade {d.grade} · "
-        f"{d.score:.0f} points · model {d.model_version} · policy {d.policy_version}",
+        f"[bold]{d.enterprise_id}[/]: [{ACTION_STYLE[d.decision]}]{d.decision.upper()}[/] {ACTION_LABELS[d.decision][0]}  "
+        f"PD {format_pd(d.pd)} · grade {d.grade} · {d.score:.0f} points · model {d.model_version} · policy {d.policy_version}",
         highlight=False,
     )
     made_by = record.extractor if record.prompt is None else f"{record.extractor} with {record.prompt} ({record.prompt_hash[:19]})"
     console.print(f"  features from the {made_by} profile, fiscal year {record.fiscal_year or 'unknown'}", highlight=False)
-    if d.model_decision != d.decision:
-        console.print(f"  the model alone says {d.model_decision}; policy knock-outs decide {d.decision}")
-    for hit in d.knockouts:
-        console.print(f"  [red]knock-out[/] {hit.rule_id}: {escape(hit.description)} → {hit.action}", highlight=False)
+    console.print(f"  {escape(d.explanation.en)}\n  {escape(d.explanation.zh)}", highlight=False)
+    console.print(f"  [bold]precedence[/] {escape(d.precedence.en)}\n             {escape(d.precedence.zh)}", highlight=False)
+
+    def quotes(evidence, n: int = 2) -> str:  # noqa: ANN001
+        return escape("\n".join(f"{cite(e)} {e.quote[:90]}" for e in evidence[:n]))
+
+    if d.knockouts:
+        rules = Table("rule", "action", "why", "evidence (quote, page)", title="Policy rules that fired", show_lines=True)
+        for hit in d.knockouts:
+            why = escape(hit.description + (f"\n{hit.description_zh}" if hit.description_zh else ""))
+            rules.add_row(hit.rule_id, f"[{ACTION_STYLE[hit.action]}]{hit.action}[/]", why,
+                          quotes(hit.evidence) or "[dim]no document evidence (missing or computed)[/]")
+        console.print(rules)
+    if d.red_flags:
+        flags = Table("red flag", "severity", "explanation", "evidence (quote, page)", title="Verified red flags", show_lines=True)
+        for f in d.red_flags:
+            flags.add_row(escape(f"{f.label.zh}\n{f.label.en}"), f.severity.value, escape(f.explanation), quotes(f.evidence, 1))
+        console.print(flags)
+    else:
+        console.print("  no verified red flags")
     table = Table("#", "reason", "value", "points below best", "evidence", title="Reason codes (largest adverse contributions)", show_lines=True)
     for reason in d.reasons:
-        value = "missing" if reason.value is None else f"{reason.value:.3g}"
-        evidence = escape("\n".join(f"{cite(e)} {e.quote[:90]}" for e in reason.evidence[:2])) or "[dim]no document evidence (missing or computed)[/]"
-        table.add_row(str(reason.rank), reason.feature, value, f"{reason.points_below_max:.1f}", evidence)
+        evidence = quotes(reason.evidence) or "[dim]no document evidence (missing or computed)[/]"
+        table.add_row(str(reason.rank), escape(f"{reason.label.zh}\n{reason.label.en}"), reason.value_text,
+                      f"{reason.points_below_max:.1f}", evidence)
     console.print(table if d.reasons else "  no adverse contributions")
+    if d.limit is not None:
+        lim = d.limit
+        amount = "not computed" if lim.amount is None else format_amount(lim.amount, lim.currency)
+        console.print(f"  [bold]recommended limit[/] {amount} ({escape(lim.note)})", highlight=False)
+        for step in lim.steps:
+            console.print(f"    {escape(step.name)}: {escape(step.formula)} = {step.value:,.0f}", highlight=False)
+        for c in lim.conditions:
+            console.print(f"    condition {c.id}: {escape(c.text.en)} / {escape(c.text.zh)} (triggered by {', '.join(c.triggered_by)})",
+                          highlight=False)
 
 
 def register(app: typer.Typer) -> None:

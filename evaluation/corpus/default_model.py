@@ -10,14 +10,34 @@
     interest_coverage            (net profit + finance costs) / finance costs, [-5, 10]   -0.08
     revenue_growth               clipped to [-0.5, 0.5]                                  -1.0
     receivables_growth_gap       receivables growth - revenue growth, clipped [0, 1]      +0.8
-    red_flag_load                sum of severity weights of planted flags                 +0.9
-                                 (low 0.15, medium 0.35, high 0.7, critical 1.2;
-                                 document_manipulation weighs 0: it is about the file)
+    red_flag_odds                sum over planted flags of FLAG_LOG_ODDS[type] times      +1.0
+                                 SEVERITY_SCALE[severity] (see below; document_manipulation
+                                 weighs 0: it is about the file, not the firm)
     operating_quality            latent management/operating quality, N(0, 1)             -0.7
 
 The intercept is not a constant: it is solved so that the mean PD over a fixed reference
 population equals the requested default rate (3% by default), see world.intercept_for_rate.
 A missing ratio contributes 0 (its neutral value), as a scorecard would treat it.
+
+Qualitative events carry the weight credit research gives them: each one multiplies the odds of
+default several-fold at high severity (exp(FLAG_LOG_ODDS)), on top of what the ratios already say.
+The odds ratios are set by judgement, informed by (not estimated from) these sources:
+
+- modified (non-standard) audit opinions precede distress and ST designation: Chen, Chen & Su
+  (2001), "Profitability regulation, earnings management, and modified audit opinions: evidence
+  from China", Auditing: A Journal of Practice & Theory 20(2); going-concern opinions and
+  bankruptcy: Hopwood, McKeown & Mutchler (1989), The Accounting Review 64(1);
+- fund occupation / tunnelling by controlling shareholders: Jiang, Lee & Yue (2010), "Tunneling
+  through intercorporate loans: the China experience", Journal of Financial Economics 98(1);
+- controlling-shareholder share pledges and forced-sale pressure: Chan, Chen, Hu & Liu (2018),
+  "Share pledges and margin call pressure", Journal of Corporate Finance 52;
+- regulatory enforcement: Chen, Firth, Gao & Rui (2005), "Is China's securities regulatory agency
+  a toothless tiger? Evidence from enforcement actions", Journal of Accounting and Public Policy 24(6);
+- overdue debt as the strongest single signal of default, and its regulatory treatment: the
+  2023 《商业银行金融资产风险分类办法》 (NFRA & PBoC Order 2023 No. 1: 90 days overdue is non-performing);
+- executives detained or missing, material litigation: key-person and legal risk signals listed in
+  CBRC's 《商业银行授信工作尽职指引》 (2004) due-diligence guideline; their weights are practice, not a
+  published estimate.
 """
 
 from __future__ import annotations
@@ -35,15 +55,41 @@ COEFFICIENTS: dict[str, float] = {
     "interest_coverage": -0.08,
     "revenue_growth": -1.0,
     "receivables_growth_gap": 0.8,
-    "red_flag_load": 0.9,
+    "red_flag_odds": 1.0,
     "operating_quality": -0.7,
 }
 
-SEVERITY_WEIGHTS: dict[Severity, float] = {
-    Severity.low: 0.15,
-    Severity.medium: 0.35,
-    Severity.high: 0.7,
-    Severity.critical: 1.2,
+FLAG_LOG_ODDS: dict[RedFlagType, float] = {
+    RedFlagType.debt_default: 1.8,            # odds x6: overdue debt
+    RedFlagType.going_concern: 2.0,           # x7.4
+    RedFlagType.bankruptcy_or_closure: 2.5,   # x12
+    RedFlagType.financial_fraud: 1.8,         # x6
+    RedFlagType.illegal_fundraising: 1.8,     # x6
+    RedFlagType.audit_opinion: 1.6,           # x5: non-standard audit opinion
+    RedFlagType.executive_risk: 1.5,          # x4.5: executive detained, investigated or missing
+    RedFlagType.related_party: 1.3,           # x3.7: shareholder fund occupation, illicit guarantees
+    RedFlagType.equity_pledge_or_freeze: 1.1, # x3: frozen or pledged control stake
+    RedFlagType.regulatory_penalty: 1.1,      # x3
+    RedFlagType.litigation: 1.0,              # x2.7: material litigation
+    RedFlagType.rating_downgrade: 1.0,
+    RedFlagType.product_or_safety: 0.7,
+    RedFlagType.restructuring_failure: 0.7,
+    RedFlagType.control_change: 0.6,
+    RedFlagType.earnings_decline: 0.5,        # mostly already in the ratios
+    RedFlagType.asset_impairment: 0.5,
+    RedFlagType.customer_concentration: 0.4,
+    RedFlagType.receivables_anomaly: 0.4,
+    RedFlagType.shareholder_selldown: 0.3,
+    RedFlagType.consumer_complaints: 0.3,
+    RedFlagType.document_manipulation: 0.0,
+}
+"""Log odds ratio of default per flag type at high severity (see the module docstring for sources)."""
+
+SEVERITY_SCALE: dict[Severity, float] = {
+    Severity.low: 0.3,
+    Severity.medium: 0.6,
+    Severity.high: 1.0,
+    Severity.critical: 1.25,
 }
 
 GOVERNANCE_FLAGS = frozenset({
@@ -63,7 +109,7 @@ def _clip(x: float | None, lo: float, hi: float, neutral: float) -> float:
 def driver_values(ratios: Mapping[str, float | None], flags: Iterable[tuple[RedFlagType, Severity]],
                   quality: float) -> dict[str, float]:
     """The x_k of the module docstring, centred so that 0 is an unremarkable firm."""
-    load = sum(SEVERITY_WEIGHTS[s] for t, s in flags if t != RedFlagType.document_manipulation)
+    load = sum(FLAG_LOG_ODDS[t] * SEVERITY_SCALE[s] for t, s in flags)
     return {
         "debt_to_assets": _clip(ratios.get("debt_to_assets"), 0.0, 1.5, 0.55) - 0.55,
         "current_ratio": _clip(ratios.get("current_ratio"), 0.0, 3.0, 1.3) - 1.3,
@@ -72,7 +118,7 @@ def driver_values(ratios: Mapping[str, float | None], flags: Iterable[tuple[RedF
         "interest_coverage": _clip(ratios.get("interest_coverage"), -5.0, 10.0, 0.0),
         "revenue_growth": _clip(ratios.get("revenue_growth"), -0.5, 0.5, 0.0),
         "receivables_growth_gap": _clip(ratios.get("receivables_growth_gap"), 0.0, 1.0, 0.0),
-        "red_flag_load": load,
+        "red_flag_odds": load,
         "operating_quality": quality,
     }
 
@@ -112,7 +158,7 @@ def dimension_scores(drivers: Mapping[str, float], flag_types: Iterable[RedFlagT
     gov = sum(t in GOVERNANCE_FLAGS for t in types)
     ext = sum(t in EXTERNAL_FLAGS for t in types)
     c = contributions(drivers)
-    financial = sum(v for k, v in c.items() if k not in ("red_flag_load", "operating_quality"))
+    financial = sum(v for k, v in c.items() if k not in ("red_flag_odds", "operating_quality"))
     q = drivers["operating_quality"]
     raw = {
         "business_stability": 0.7 * q + 2.0 * drivers["revenue_growth"] - 2.0 * (top_customer_share - 0.25),

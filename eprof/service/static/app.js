@@ -233,22 +233,44 @@ function decisionCard(id, record) {
     return card;
   }
   const d = record.decision;
+  const pdText = d.pd < 0.0001 ? "<0.01%" : pct(d.pd);
+  const quotes = (items, n) => items.length ? onePerPage(items).slice(0, n).map((e) => el("div", { class: "quote" }, citeLink(id, e), ` ${e.quote.slice(0, 90)}`))
+    : el("span", { class: "muted", text: "computed / missing" });
+  const lim = d.limit;
+  const money = (x) => `${(x / 10000).toLocaleString("en", { maximumFractionDigits: 2 })} 万元`;
   const summary = el("div", {},
     el("div", { class: "verdict" },
       el("span", { class: `badge action-${d.decision}`, text: d.decision.toUpperCase() }),
       el("dl", { class: "kpis" },
-        el("div", {}, el("dt", { text: "PD 违约概率" }), el("dd", { text: pct(d.pd) })),
+        el("div", {}, el("dt", { text: "PD 违约概率" }), el("dd", { text: pdText })),
         el("div", {}, el("dt", { text: "Grade 评级" }), el("dd", { text: d.grade })),
-        el("div", {}, el("dt", { text: "Points 分数" }), el("dd", { text: d.score.toFixed(0) })))),
-    el("p", { class: "meta", text: `model ${d.model_version} · policy ${d.policy_version}` +
-      (d.model_decision !== d.decision ? ` · the model alone says ${d.model_decision}; policy knock-outs decide` : "") }),
-    d.knockouts.map((hit) => el("p", { class: "knockout" }, el("strong", { text: `knock-out ${hit.rule_id}` }), ` ${hit.description} → ${hit.action}`)));
+        el("div", {}, el("dt", { text: "Points 分数" }), el("dd", { text: d.score.toFixed(0) })),
+        lim ? el("div", { class: "limit" }, el("dt", { text: "Limit 建议额度" }), el("dd", { text: lim.amount === null ? "—" : money(lim.amount) })) : null)),
+    el("p", { class: "explanation", text: d.explanation.zh }),
+    el("p", { class: "explanation", text: d.explanation.en }),
+    el("p", { class: "meta precedence", text: `${d.precedence.zh} ${d.precedence.en}` }),
+    el("p", { class: "meta", text: `model ${d.model_version} · policy ${d.policy_version}` }),
+    d.knockouts.map((hit) => el("div", { class: "knockout" },
+      el("strong", { text: `${hit.rule_id} → ${hit.action}` }), ` ${hit.description_zh || ""} ${hit.description}`,
+      quotes(hit.evidence, 2))),
+    lim ? el("div", { class: "limit-box" }, el("h3", { text: "额度测算 Limit arithmetic" }),
+      el("ol", {}, lim.steps.map((s) => el("li", { text: `${s.name}: ${s.formula} = ${Math.round(s.value).toLocaleString("en")}` }))),
+      el("p", { class: "muted", text: lim.note }),
+      lim.conditions.length ? el("ul", { class: "conditions" }, lim.conditions.map((c) => el("li", { text: `${c.text.zh} / ${c.text.en}` }))) : null) : null);
   const rows = d.reasons.map((r) => el("tr", {},
-    el("td", { text: String(r.rank) }), el("td", { text: label(r.feature) }),
-    el("td", { class: "num", text: r.value === null ? "missing" : Number(r.value).toPrecision(3) }),
+    el("td", { text: String(r.rank) }), el("td", { text: `${r.label.zh} ${r.label.en}` }),
+    el("td", { class: "num", text: r.value_text }),
     el("td", { class: "num", text: r.points_below_max.toFixed(1) }),
-    el("td", {}, r.evidence.length ? onePerPage(r.evidence).slice(0, 2).map((e) => citeLink(id, e)) : el("span", { class: "muted", text: "computed / missing" }))));
-  const reasons = el("div", {}, el("h3", { class: "first", text: "原因码 Reason codes" }),
+    el("td", {}, quotes(r.evidence, 2))));
+  const flagRows = d.red_flags.map((f) => el("tr", {},
+    el("td", { text: `${f.label.zh} ${f.label.en}` }), el("td", { class: `severity-${f.severity}`, text: f.severity }),
+    el("td", {}, quotes(f.evidence, 1))));
+  const reasons = el("div", {},
+    el("h3", { class: "first", text: "风险信号 Verified red flags" }),
+    flagRows.length ? el("table", { class: "table red-flags" },
+      el("thead", {}, el("tr", {}, ["flag", "severity", "evidence"].map((h) => el("th", { text: h })))),
+      el("tbody", {}, flagRows)) : el("p", { class: "muted", text: "no verified red flags 无已核实风险信号" }),
+    el("h3", { text: "原因码 Reason codes" }),
     rows.length ? el("table", { class: "table" },
       el("thead", {}, el("tr", {}, ["#", "feature", "value", "pts below best", "evidence"].map((h) => el("th", { text: h })))),
       el("tbody", {}, rows)) : el("p", { class: "muted", text: "no adverse contributions" }));
