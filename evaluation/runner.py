@@ -249,7 +249,7 @@ def _result(contender: Contender, settings: Settings, trials: list[_Trial], scor
         decision_stability=sum(stable) / len(stable) if repeats > 1 and stable else None,
         downstream=downstream([t.scored for t in trials if t.repeat == 0 and t.scored],
                               {t.enterprise_id: t.default.probability for t in truths},
-                              {t.enterprise_id: t.default.label for t in truths}, options.resamples, options.seed),
+                              {t.enterprise_id: t.default.label for t in truths}, options.resamples, options.seed, options.level),
         scores=scores,
         outcomes=[_outcome(ts) for ts in by_enterprise.values()],
     )
