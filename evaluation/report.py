@@ -8,12 +8,12 @@ Markdown here and as HTML in evaluation/report_html.py.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from eprof.agent.schema import RedFlagType
 from eprof.evaluation.charts import signed
-from eprof.evaluation.downstream import ACTIONS
+from eprof.evaluation.downstream import ACTIONS, Downstream
 from eprof.evaluation.metrics import BY_KEY, GATE_METRICS, METRICS, Metric
 from eprof.evaluation.schema import Comparison, ContenderResult, EnterpriseOutcome, EvalRun, MetricComparison
 from eprof.evaluation.stats import Interval
@@ -223,52 +223,98 @@ def findings(run: EvalRun) -> list[Finding]:
 # ---------------------------------------------------------------- tables
 
 
-def report_tables(run: EvalRun) -> dict[str, Table]:
-    cs = run.contenders
-    labels = [c.label for c in cs]
-    level = fmt_level(run.settings.level)
-    tables: dict[str, Table] = {}
-    tables["contenders"] = Table("Contenders", ["contender", "extractor", "model", "prompt hash", "repeats", "changelog"], [
+def _ms_pair(p50: float | None, p95: float | None) -> str:
+    return "–" if p50 is None or p95 is None else f"{p50:,.0f} / {p95:,.0f} ms"
+
+
+def _per_contender(run: EvalRun, first: str, rows: Sequence[tuple[str, Callable[[ContenderResult], str]]]) -> tuple[list[str], list[list[str]]]:
+    """A table with one column per contender: its header and one row per (name, cell) pair."""
+    return [first, *(c.label for c in run.contenders)], [[name, *(cell(c) for c in run.contenders)] for name, cell in rows]
+
+
+def _contenders_table(run: EvalRun) -> Table:
+    return Table("Contenders", ["contender", "extractor", "model", "prompt hash", "repeats", "changelog"], [
         [c.label, c.extractor, c.model or "–", (c.prompt_hash or "–")[:19], str(c.repeats), c.changelog or "deterministic patterns (agent/offline.py)"]
-        for c in cs])
-    tables["metrics"] = Table(f"Metrics ({level} interval over enterprises)", ["metric", *labels],
-                              [[m.label, *(fmt_interval(c.metrics[m.key], m) for c in cs)] for m in METRICS],
-                              "Shares pool all enterprises (and repeats); intervals resample enterprises.")
-    types = [t for t in RedFlagType if any(t in c.per_type for c in cs)]
-    tables["flags"] = Table("Red flags by type (F1; TP/FP/FN)", ["type", *labels], [
-        [t.value, *(f"{num(c.per_type[t].f1, 2)} ({c.per_type[t].tp}/{c.per_type[t].fp}/{c.per_type[t].fn})" if t in c.per_type else "–" for c in cs)]
-        for t in types])
-    names = sorted({n for c in cs for n in c.figures})
-    tables["figures"] = Table("Figures by statement line (exact / within 1% / in truth)", ["figure", *labels], [
-        [n, *(f"{c.figures[n].exact} / {c.figures[n].within} / {c.figures[n].total}" if n in c.figures else "–" for c in cs)]
-        for n in names])
-    tables["cost"] = Table("Cost and latency", ["contender", "requests sent", "cache hits", "tokens (prompt + completion)",
-                                                "tokens this run", "cost estimate", "LLM p50 / p95", "profile p50 / p95"], [
+        for c in run.contenders])
+
+
+def _metrics_table(run: EvalRun) -> Table:
+    def row(m: Metric) -> tuple[str, Callable[[ContenderResult], str]]:
+        return m.label, lambda c: fmt_interval(c.metrics[m.key], m)
+
+    header, rows = _per_contender(run, "metric", [row(m) for m in METRICS])
+    return Table(f"Metrics ({fmt_level(run.settings.level)} interval over enterprises)", header, rows,
+                 "Shares pool all enterprises (and repeats); intervals resample enterprises.")
+
+
+def _flags_table(run: EvalRun) -> Table:
+    def row(t: RedFlagType) -> tuple[str, Callable[[ContenderResult], str]]:
+        def cell(c: ContenderResult) -> str:
+            n = c.per_type.get(t)
+            return "–" if n is None else f"{num(n.f1, 2)} ({n.tp}/{n.fp}/{n.fn})"
+        return t.value, cell
+
+    header, rows = _per_contender(run, "type", [row(t) for t in RedFlagType if any(t in c.per_type for c in run.contenders)])
+    return Table("Red flags by type (F1; TP/FP/FN)", header, rows)
+
+
+def _figures_table(run: EvalRun) -> Table:
+    def row(name: str) -> tuple[str, Callable[[ContenderResult], str]]:
+        def cell(c: ContenderResult) -> str:
+            f = c.figures.get(name)
+            return "–" if f is None else f"{f.exact} / {f.within} / {f.total}"
+        return name, cell
+
+    header, rows = _per_contender(run, "figure", [row(n) for n in sorted({n for c in run.contenders for n in c.figures})])
+    return Table("Figures by statement line (exact / within 1% / in truth)", header, rows)
+
+
+def _cost_table(run: EvalRun) -> Table:
+    return Table("Cost and latency", ["contender", "requests sent", "cache hits", "tokens (prompt + completion)",
+                                      "tokens this run", "cost estimate", "LLM p50 / p95", "profile p50 / p95"], [
         [c.label, str(c.usage.requests), str(c.usage.cache_hits),
          f"{c.usage.prompt_tokens:,} + {c.usage.completion_tokens:,}", f"{c.usage.tokens_this_run:,}",
          f"{c.usage.cost_estimate:.4f} {run.settings.prices.currency}",
-         "–" if c.latency.llm_p50_ms is None else f"{c.latency.llm_p50_ms:,.0f} / {c.latency.llm_p95_ms:,.0f} ms",
-         "–" if c.latency.profile_p50_ms is None else f"{c.latency.profile_p50_ms:,.0f} / {c.latency.profile_p95_ms:,.0f} ms"]
-        for c in cs], "Tokens and LLM latency are those it took to produce each extraction, also when this run read it from the cache.")
-    rows = {
-        "expected AUC, with the extractor's features": lambda c, d: num(d.with_llm.expected_auc),
-        "expected AUC, ratios only": lambda c, d: num(d.without_llm.expected_auc),
-        f"lift in expected AUC ({level} interval)": lambda c, d: signed_interval(d.lift_expected_auc),
-        "expected KS, with / ratios only": lambda c, d: f"{num(d.with_llm.expected_ks)} / {num(d.without_llm.expected_ks)}",
-        "AUC on the drawn labels, with / ratios only": lambda c, d: f"{num(d.with_llm.label_auc)} / {num(d.without_llm.label_auc)}",
-        "decisions with the features (approve / refer / decline)": lambda c, d: " / ".join(str(d.decisions_with[a]) for a in ACTIONS),
-        "decisions, ratios only (approve / refer / decline)": lambda c, d: " / ".join(str(d.decisions_without[a]) for a in ACTIONS),
-        "same decision with and without the features": lambda c, d: pct(d.decision_agreement),
-        "same decision in every repeat": lambda c, d: pct(c.decision_stability) if c.decision_stability is not None else "–",
-    }
-    defaults = cs[0].downstream.n_defaults if cs else 0
-    tables["downstream"] = Table("Down to the credit decision", ["measure", *labels],
-                                 [[name, *(cell(c, c.downstream) for c in cs)] for name, cell in rows.items()],
+         _ms_pair(c.latency.llm_p50_ms, c.latency.llm_p95_ms), _ms_pair(c.latency.profile_p50_ms, c.latency.profile_p95_ms)]
+        for c in run.contenders], "Tokens and LLM latency are those it took to produce each extraction, also when this run read it from the cache.")
+
+
+# The rows of the downstream table: a measure ({level}: the run's confidence level) and its cell per contender.
+DOWNSTREAM_ROWS: tuple[tuple[str, Callable[[ContenderResult, Downstream], str]], ...] = (
+    ("expected AUC, with the extractor's features", lambda c, d: num(d.with_llm.expected_auc)),
+    ("expected AUC, ratios only", lambda c, d: num(d.without_llm.expected_auc)),
+    ("lift in expected AUC ({level} interval)", lambda c, d: signed_interval(d.lift_expected_auc)),
+    ("expected KS, with / ratios only", lambda c, d: f"{num(d.with_llm.expected_ks)} / {num(d.without_llm.expected_ks)}"),
+    ("AUC on the drawn labels, with / ratios only", lambda c, d: f"{num(d.with_llm.label_auc)} / {num(d.without_llm.label_auc)}"),
+    ("decisions with the features (approve / refer / decline)", lambda c, d: " / ".join(str(d.decisions_with[a]) for a in ACTIONS)),
+    ("decisions, ratios only (approve / refer / decline)", lambda c, d: " / ".join(str(d.decisions_without[a]) for a in ACTIONS)),
+    ("same decision with and without the features", lambda c, d: pct(d.decision_agreement)),
+    ("same decision in every repeat", lambda c, d: "–" if c.decision_stability is None else pct(c.decision_stability)),
+)
+
+
+def _downstream_table(run: EvalRun) -> Table:
+    def row(name: str, cell: Callable[[ContenderResult, Downstream], str]) -> tuple[str, Callable[[ContenderResult], str]]:
+        return name.format(level=fmt_level(run.settings.level)), lambda c: cell(c, c.downstream)
+
+    header, rows = _per_contender(run, "measure", [row(name, cell) for name, cell in DOWNSTREAM_ROWS])
+    defaults = run.contenders[0].downstream.n_defaults if run.contenders else 0
+    return Table("Down to the credit decision", header, rows,
         f"With: {run.settings.risk_model} on the full feature row, final decision with knock-outs. Ratios only: "
         f"{run.settings.ratios_only_model}, the same scorecard trained on the same portfolio without the extractor's features, "
         f"PD thresholds alone. Expected AUC/KS weigh each enterprise by its true default probability (soft labels); "
         f"the drawn labels hold {defaults} default(s).")
-    return tables
+
+
+TABLES: dict[str, Callable[[EvalRun], Table]] = {
+    "contenders": _contenders_table, "metrics": _metrics_table, "flags": _flags_table, "figures": _figures_table,
+    "cost": _cost_table, "downstream": _downstream_table,
+}
+
+
+def report_tables(run: EvalRun) -> dict[str, Table]:
+    """Every table both reports show, by key."""
+    return {key: build(run) for key, build in TABLES.items()}
 
 
 def comparison_table(c: Comparison, level: float) -> Table:

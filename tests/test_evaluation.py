@@ -23,11 +23,12 @@ from eprof.kernel.errors import EprofError, InputError, NotFoundError
 from eprof.evaluation.compare import compare_contenders
 from eprof.evaluation.dataset import load_dataset
 from eprof.evaluation.downstream import Scored, downstream, expected_auc, expected_ks
+from eprof.evaluation.report import Finding, findings
 from eprof.evaluation.report_html import render_html
 from eprof.evaluation.runner import evaluation_store
 from eprof.evaluation.runs import list_runs
 from eprof.evaluation.schema import EvalRun
-from eprof.evaluation.stats import draws, paired_difference
+from eprof.evaluation.stats import Interval, draws, paired_difference
 from eprof.retrieval.schema import Chunk
 from eprof.retrieval.search import Searcher
 from tests.openai_server import OpenAIServer, Reply
@@ -368,3 +369,33 @@ def test_the_lift_interval_follows_the_level() -> None:
     labels = {s.enterprise_id: int(p > 0.3) for s, p in zip(scored, p_true, strict=True)}
     wide, narrow = (downstream(scored, truth, labels, 500, 0, level).lift_expected_auc for level in (0.95, 0.5))
     assert wide.value == narrow.value and wide.lo < narrow.lo < narrow.hi < wide.hi
+
+
+def test_findings_rules_the_end_to_end_runs_do_not_reach(workspace: dict[str, Path]) -> None:
+    """No difference, improvement only, mixed moves without a gated loss, and a lift beyond noise either way."""
+    run = read_run(workspace["offline"])
+    (offline,) = run.contenders
+    twin = offline.model_copy(update={"label": "twin"})
+    same = run.model_copy(update={"contenders": [offline, twin], "comparisons": [compare_contenders(offline, twin, resamples=100)]})
+    lead, decisions = findings(same)[:2]
+    assert (lead.tone, lead.text) == ("neutral", "twin and offline do not differ beyond the noise on any headline metric over 3 enterprises.")
+    assert (decisions.tone, decisions.text) == ("neutral", "Credit decisions are the same under both versions for all 3 enterprises.")
+
+    def moved(verdicts: dict[str, str]) -> EvalRun:
+        (head,) = same.comparisons
+        metrics = [m.model_copy(update={"verdict": verdicts.get(m.metric, m.verdict)}) for m in head.metrics]
+        return same.model_copy(update={"comparisons": [head.model_copy(update={"metrics": metrics})]})
+
+    lead = findings(moved({"qa_correct": "better", "evidence_recheck": "worse"}))[0]  # not a headline metric: ignored
+    assert lead.tone == "good" and re.match(r"twin improves on offline: Q&A answered correctly (\S+) → \1 \(\+0\.0 pp, 95% interval", lead.text)
+    found = findings(moved({"qa_correct": "better", "tokens": "worse"}))  # worse, but not on a gated metric: no verdict, each move
+    assert [(f.tone, f.text.split(":")[0]) for f in found[:3]] == [("bad", "twin vs offline"), ("good", "twin vs offline"), ("neutral", "Credit decisions are the same under both versions for all 3 enterprises.")]
+
+    def lift(lo: float, hi: float) -> Finding:
+        down = offline.downstream.model_copy(update={"lift_expected_auc": Interval(value=(lo + hi) / 2, lo=lo, hi=hi, n=3)})
+        lifted = run.model_copy(update={"contenders": [offline.model_copy(update={"downstream": down})]})
+        return next(f for f in findings(lifted) if f.text.startswith("Risk model"))
+
+    assert lift(0.01, 0.03).tone == "good" and lift(0.01, 0.03).text.endswith("offline +0.020 (+0.010 to +0.030): the features of offline improve the ranking beyond noise.")
+    assert lift(-0.03, -0.01).tone == "bad" and lift(-0.03, -0.01).text.endswith(": the features of offline worsen it beyond noise.")
+    assert lift(-0.01, 0.01).tone == "neutral" and lift(-0.01, 0.01).text.endswith(": no contender's features change it beyond noise.")
