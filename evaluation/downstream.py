@@ -136,7 +136,7 @@ def _share_equal(a: Sequence[str], b: Sequence[str]) -> float | None:
 
 
 def downstream(scored: Sequence[Scored], p_true: Mapping[str, float], labels: Mapping[str, int],
-               resamples: int, seed: int) -> Downstream:
+               resamples: int, seed: int, level: float) -> Downstream:
     """Discrimination with and without the extractor's features, the lift's interval, decisions."""
     ids = [s.enterprise_id for s in scored]
     with_, without = np.array([s.pd_with for s in scored]), np.array([s.pd_without for s in scored])
@@ -153,7 +153,7 @@ def downstream(scored: Sequence[Scored], p_true: Mapping[str, float], labels: Ma
         mean_true_pd=float(p.mean()) if len(p) else None,
         with_llm=_discrimination(with_, p, y),
         without_llm=_discrimination(without, p, y),
-        lift_expected_auc=statistic_interval(lift, len(ids), draws(len(ids), resamples, seed)) if ids else Interval(value=None),
+        lift_expected_auc=statistic_interval(lift, len(ids), draws(len(ids), resamples, seed), level) if ids else Interval(value=None),
         decision_agreement=_share_equal([s.decision_with for s in scored], [s.decision_without for s in scored]),
         decisions_with={a: sum(s.decision_with == a for s in scored) for a in ACTIONS},
         decisions_without={a: sum(s.decision_without == a for s in scored) for a in ACTIONS},

@@ -250,7 +250,7 @@ def _result(contender: Contender, settings: Settings, trials: list[_Trial], scor
         decision_stability=sum(stable) / len(stable) if repeats > 1 and stable else None,
         downstream=downstream([t.scored for t in trials if t.repeat == 0 and t.scored and t.scored.enterprise_id in defaults],
                               {i: d.probability for i, d in defaults.items()},
-                              {i: d.label for i, d in defaults.items()}, options.resamples, options.seed),
+                              {i: d.label for i, d in defaults.items()}, options.resamples, options.seed, options.level),
         scores=scores,
         outcomes=[_outcome(ts) for ts in by_enterprise.values()],
     )

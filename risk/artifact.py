@@ -20,6 +20,7 @@ import pandas as pd
 from pydantic import Field, ValidationError
 
 from eprof.kernel.errors import InputError, NotFoundError
+from eprof.kernel.files import atomic_write_text
 from eprof.risk.policy import GradeBand, MasterScale
 from eprof.kernel.contract import Contract
 from eprof.kernel.validation import first_error
@@ -108,9 +109,9 @@ def content_version(payload: Mapping[str, Any]) -> str:
 
 
 def save_artifact(artifact: ModelArtifact, out_dir: Path) -> Path:
-    out_dir.mkdir(parents=True, exist_ok=True)
+    """model.json in `out_dir`, written atomically: a scorer never loads half a model."""
     path = out_dir / MODEL_FILE
-    path.write_text(json.dumps(artifact.model_dump(mode="json"), indent=2, ensure_ascii=False) + "\n")
+    atomic_write_text(path, json.dumps(artifact.model_dump(mode="json"), indent=2, ensure_ascii=False) + "\n")
     return path
 
 

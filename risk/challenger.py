@@ -12,6 +12,8 @@ import numpy as np
 import pandas as pd
 from sklearn.model_selection import StratifiedKFold
 
+from eprof.kernel.files import atomic_write_text
+
 CHALLENGER_PARAMS: dict[str, object] = {
     "n_estimators": 300,
     "learning_rate": 0.05,
@@ -47,5 +49,6 @@ def challenger_oof(
 
 
 def save_challenger(model: lgb.LGBMClassifier, path: Path) -> Path:
-    model.booster_.save_model(str(path))
+    """The booster in LightGBM's text format (what `save_model` writes), written atomically."""
+    atomic_write_text(path, model.booster_.model_to_string())
     return path

@@ -16,6 +16,7 @@ import lightgbm as lgb
 import numpy as np
 import pandas as pd
 
+from eprof.kernel.files import atomic_write_text
 from eprof.risk.artifact import CHALLENGER_FILE, ModelArtifact, ScorecardModel, save_artifact
 from eprof.risk.challenger import CHALLENGER_PARAMS, challenger_oof, make_challenger, save_challenger
 from eprof.risk.features import EXPECTED_TRENDS, read_training_table
@@ -143,13 +144,14 @@ def train_csv(
 
 
 def write_outputs(trained: TrainedModels, out_dir: Path) -> list[Path]:
+    """model.json, challenger.txt and the model cards, each written atomically (no half-written file)."""
     out_dir = Path(out_dir)
     paths = [save_artifact(trained.artifact, out_dir), save_challenger(trained.challenger, out_dir / CHALLENGER_FILE),
              save_glassbox(trained.glassbox, out_dir / GLASSBOX_FILE)]
     card_json = out_dir / "model_card.json"
-    card_json.write_text(json.dumps(trained.card, indent=2, ensure_ascii=False) + "\n")
+    atomic_write_text(card_json, json.dumps(trained.card, indent=2, ensure_ascii=False) + "\n")
     card_md = out_dir / "model_card.md"
-    card_md.write_text(render_model_card(trained.card))
+    atomic_write_text(card_md, render_model_card(trained.card))
     return [*paths, card_json, card_md]
 
 

@@ -7,6 +7,7 @@ import csv
 import json
 import re
 import shutil
+from html.parser import HTMLParser
 from pathlib import Path
 
 import numpy as np
@@ -19,12 +20,15 @@ from eprof.agent.verify import normalise
 from eprof.cli import app
 from eprof.kernel.config import load_settings
 from eprof.kernel.errors import EprofError, InputError, NotFoundError
+from eprof.evaluation.compare import compare_contenders
 from eprof.evaluation.dataset import load_dataset
-from eprof.evaluation.downstream import expected_auc, expected_ks
+from eprof.evaluation.downstream import Scored, downstream, expected_auc, expected_ks
+from eprof.evaluation.report import Finding, findings
+from eprof.evaluation.report_html import render_html
 from eprof.evaluation.runner import evaluation_store
 from eprof.evaluation.runs import list_runs
 from eprof.evaluation.schema import EvalRun
-from eprof.evaluation.stats import draws, paired_difference
+from eprof.evaluation.stats import Interval, draws, paired_difference
 from eprof.retrieval.schema import Chunk
 from eprof.retrieval.search import Searcher
 from tests.openai_server import OpenAIServer, Reply
@@ -296,3 +300,102 @@ def test_compare_refuses_other_datasets_and_unknown_metrics(workspace: dict[str,
     assert missing.exit_code == 1 and "no such file" in missing.output
     bad_prompt = runner.invoke(app, ["eval", "run", "--dataset", str(workspace["dataset"]), "--prompt", "profile@v9"])
     assert bad_prompt.exit_code == 1 and "no prompt profile@v9" in bad_prompt.output
+
+
+def test_report_html_escapes_what_the_run_carries(workspace: dict[str, Path]) -> None:
+    """Dataset names, contender labels and quotes from documents reach the page as text, never as markup."""
+    hostile = "\"><script>alert('x')</script>"
+    run = read_run(workspace["offline"])
+    (offline,) = run.contenders
+    first = offline.outcomes[0]
+    quoted = first.model_copy(update={"flags": [first.flags[0].model_copy(update={"quote": hostile})]})
+    other = offline.model_copy(update={"label": "v2" + hostile, "outcomes": [quoted, *offline.outcomes[1:]]})
+    html = render_html(run.model_copy(update={"dataset": run.dataset.model_copy(update={"name": hostile}), "contenders": [offline, other],
+                                              "comparisons": [compare_contenders(offline, other, resamples=100)]}))
+    assert "<script" not in html.lower() and html.count("&lt;script&gt;") >= 8
+
+    class Page(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__(convert_charrefs=True)
+            self.tags: set[str] = set()
+            self.labels: list[str] = []
+            self.text: list[str] = []
+
+        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+            self.tags.add(tag)
+            self.labels += [value or "" for name, value in attrs if name == "aria-label"]
+
+        def handle_data(self, data: str) -> None:
+            self.text.append(data)
+
+    page = Page()
+    page.feed(html)
+    text = "".join(page.text)
+    assert "script" not in page.tags and {"svg", "q", "table"} <= page.tags
+    assert f"Dataset {hostile} ·" in text and f"offline vs v2{hostile}" in text  # the header and the title
+    assert f"Where offline and v2{hostile} disagree" in text and f"<q>{hostile}" not in html and hostile in text  # the quote
+    assert f"v2{hostile} minus offline" in page.labels  # an SVG attribute
+
+
+def test_the_confidence_level_is_the_runs_setting(workspace: dict[str, Path], tmp_path: Path) -> None:
+    """--level 0.8: the intervals are computed at 80% and every report and table says 80%, nowhere 95%."""
+    out = tmp_path / "level"
+    result = runner.invoke(app, ["eval", "run", "--dataset", str(workspace["dataset"]), "--extractor", "offline", "--store", str(workspace["store"]),
+                                 "--out", str(out), "--resamples", "500", "--level", "0.8"], env={"OPENAI_BASE_URL": "", "EPROF_MODEL": ""})
+    assert result.exit_code == 0, result.output
+    run, wide = read_run(out), read_run(workspace["offline"])  # the same draws (seed 0, 500 resamples) at 95%
+    assert run.settings.level == 0.8 and wide.settings.level == 0.95
+    (narrow,), (broad,) = run.contenders, wide.contenders
+    pairs = [(narrow.metrics[k], broad.metrics[k]) for k in broad.metrics if broad.metrics[k].lo is not None]
+    assert all(n.value == b.value and b.lo <= n.lo <= n.hi <= b.hi for n, b in pairs)
+    assert any(n.hi - n.lo < b.hi - b.lo for n, b in pairs)
+    markdown, html = (out / "report.md").read_text(encoding="utf-8"), (out / "report.html").read_text(encoding="utf-8")
+    compared = runner.invoke(app, ["eval", "compare", str(out / "results.json"), str(out / "results.json")])
+    assert compared.exit_code == 0, compared.output
+    for text in (result.output, markdown, html, compared.output):
+        assert "80% " in text and not re.search(r"95% (interval|bootstrap|percentile)", text)
+    assert "80% bootstrap intervals over enterprises" in markdown and "80% percentile intervals" in markdown
+    assert "Metrics (80% interval over enterprises)" in html and "lift in expected AUC (80% interval)" in html
+    assert "(80% intervals)" in result.output and re.search(r"80%\s+interval", compared.output)
+
+
+def test_the_lift_interval_follows_the_level() -> None:
+    rng = np.random.default_rng(5)
+    p_true = rng.uniform(0.01, 0.6, 40)
+    scored = [Scored(enterprise_id=f"e{i}", features={}, pd_with=float(np.clip(p + rng.normal(0, 0.05), 0, 1)), grade_with="5",
+                     decision_with="refer", knockouts=[], pd_without=float(np.clip(p + rng.normal(0, 0.2), 0, 1)), decision_without="refer")
+              for i, p in enumerate(p_true)]
+    truth = {s.enterprise_id: float(p) for s, p in zip(scored, p_true, strict=True)}
+    labels = {s.enterprise_id: int(p > 0.3) for s, p in zip(scored, p_true, strict=True)}
+    wide, narrow = (downstream(scored, truth, labels, 500, 0, level).lift_expected_auc for level in (0.95, 0.5))
+    assert wide.value == narrow.value and wide.lo < narrow.lo < narrow.hi < wide.hi
+
+
+def test_findings_rules_the_end_to_end_runs_do_not_reach(workspace: dict[str, Path]) -> None:
+    """No difference, improvement only, mixed moves without a gated loss, and a lift beyond noise either way."""
+    run = read_run(workspace["offline"])
+    (offline,) = run.contenders
+    twin = offline.model_copy(update={"label": "twin"})
+    same = run.model_copy(update={"contenders": [offline, twin], "comparisons": [compare_contenders(offline, twin, resamples=100)]})
+    lead, decisions = findings(same)[:2]
+    assert (lead.tone, lead.text) == ("neutral", "twin and offline do not differ beyond the noise on any headline metric over 3 enterprises.")
+    assert (decisions.tone, decisions.text) == ("neutral", "Credit decisions are the same under both versions for all 3 enterprises.")
+
+    def moved(verdicts: dict[str, str]) -> EvalRun:
+        (head,) = same.comparisons
+        metrics = [m.model_copy(update={"verdict": verdicts.get(m.metric, m.verdict)}) for m in head.metrics]
+        return same.model_copy(update={"comparisons": [head.model_copy(update={"metrics": metrics})]})
+
+    lead = findings(moved({"qa_correct": "better", "evidence_recheck": "worse"}))[0]  # not a headline metric: ignored
+    assert lead.tone == "good" and re.match(r"twin improves on offline: Q&A answered correctly (\S+) → \1 \(\+0\.0 pp, 95% interval", lead.text)
+    found = findings(moved({"qa_correct": "better", "tokens": "worse"}))  # worse, but not on a gated metric: no verdict, each move
+    assert [(f.tone, f.text.split(":")[0]) for f in found[:3]] == [("bad", "twin vs offline"), ("good", "twin vs offline"), ("neutral", "Credit decisions are the same under both versions for all 3 enterprises.")]
+
+    def lift(lo: float, hi: float) -> Finding:
+        down = offline.downstream.model_copy(update={"lift_expected_auc": Interval(value=(lo + hi) / 2, lo=lo, hi=hi, n=3)})
+        lifted = run.model_copy(update={"contenders": [offline.model_copy(update={"downstream": down})]})
+        return next(f for f in findings(lifted) if f.text.startswith("Risk model"))
+
+    assert lift(0.01, 0.03).tone == "good" and lift(0.01, 0.03).text.endswith("offline +0.020 (+0.010 to +0.030): the features of offline improve the ranking beyond noise.")
+    assert lift(-0.03, -0.01).tone == "bad" and lift(-0.03, -0.01).text.endswith(": the features of offline worsen it beyond noise.")
+    assert lift(-0.01, 0.01).tone == "neutral" and lift(-0.01, 0.01).text.endswith(": no contender's features change it beyond noise.")

@@ -3,7 +3,9 @@ bankruptcy ratios when present) with exact numbers, plus the contracts around th
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import os
 import time
 from pathlib import Path
 
@@ -18,7 +20,10 @@ from eprof.agent.ratios import RATIO_NAMES
 from eprof.agent.schema import Evidence
 from eprof.cli import app
 from eprof.kernel.errors import ConfigError, InputError
-from eprof.risk.artifact import MODEL_FILE, ScorecardModel, load_model, save_artifact
+from eprof.risk.artifact import MODEL_FILE, ModelArtifact, ScorecardModel, content_version, load_model, save_artifact
+from eprof.risk import challenger as challenger_module
+from eprof.risk import train as train_module
+from eprof.risk.challenger import make_challenger
 from eprof.risk.decide import decide
 from eprof.risk.features import (
     DIMENSIONS,
@@ -374,3 +379,42 @@ EXACT: dict = {
     # Polish 1year, Attr1..Attr12, all 271 defaults + 1500 seeded non-defaults, 3-fold pooled OOF AUC
     "polish_cv_auc": 0.7109434194341943,
 }
+
+
+def test_model_files_are_written_atomically(cancer, tmp_path, monkeypatch):
+    """A write that fails before its rename (a crash, a full disk) leaves each previous model file whole."""
+    X, y = cancer
+
+    def small(random_state: int = 0):  # the files matter here, not the challenger's quality: 5 trees, not 300
+        return make_challenger(random_state).set_params(n_estimators=5)
+
+    monkeypatch.setattr(challenger_module, "make_challenger", small)
+    monkeypatch.setattr(train_module, "make_challenger", small)
+    old = train(X.iloc[:, :2], y, label="target", data_sha256="sha256:test", policy=POLICY, cv=2)
+    payload = old.artifact.model_dump(mode="json")
+    payload["training"]["label"] = "retrained"
+    artifact = ModelArtifact.model_validate({**payload, "model_version": content_version(payload)})
+    new = dataclasses.replace(old, artifact=artifact, card={**old.card, "model_version": artifact.model_version},
+                              challenger=small().set_params(n_estimators=3).fit(X.iloc[:, :2], y))
+    out = tmp_path / "model"
+    names = [p.name for p in write_outputs(old, out)]
+    assert names == [MODEL_FILE, "challenger.txt", "model_card.json", "model_card.md"]
+    before = {name: (out / name).read_bytes() for name in names}
+    new.challenger.booster_.save_model(str(tmp_path / "saved.txt"))
+    replace = os.replace
+    for name in names:
+        def fail_on(src, dst, name=name):
+            if Path(dst).name == name:
+                raise OSError("no space left on device")
+            replace(src, dst)
+
+        monkeypatch.setattr(os, "replace", fail_on)
+        with pytest.raises(OSError, match="no space left"):
+            write_outputs(new, out)
+        assert (out / name).read_bytes() == before[name]
+        assert sorted(p.name for p in out.iterdir()) == sorted(names)  # no temporary file left behind
+    monkeypatch.setattr(os, "replace", replace)
+    write_outputs(new, out)
+    assert all((out / name).read_bytes() != before[name] for name in names)
+    assert (out / "challenger.txt").read_bytes() == (tmp_path / "saved.txt").read_bytes()  # LightGBM's own text format
+    assert load_model(out).version == artifact.model_version

@@ -28,6 +28,7 @@ def run(
     policy: Annotated[Path | None, typer.Option("--policy", help="policy TOML [default: risk/policy.toml]", show_default=False)] = None,
     resamples: Annotated[int, typer.Option("--resamples", min=100, help="bootstrap draws of enterprises")] = 2000,
     seed: Annotated[int, typer.Option("--seed", help="bootstrap seed")] = 0,
+    level: Annotated[float, typer.Option("--level", min=0.5, max=0.999, help="confidence level of the bootstrap intervals")] = 0.95,
     price_prompt: Annotated[float, typer.Option("--price-prompt", min=0, envvar="EPROF_PRICE_PROMPT_PER_1K", help="price per 1k prompt tokens, for the cost estimate")] = 0.0,
     price_completion: Annotated[float, typer.Option("--price-completion", min=0, envvar="EPROF_PRICE_COMPLETION_PER_1K", help="price per 1k completion tokens")] = 0.0,
     currency: Annotated[str, typer.Option("--currency", help="currency of the prices")] = "USD",
@@ -49,7 +50,7 @@ def run(
     settings = settings_from(store)
     contenders = plan_contenders(prompt or [], extractor or [], settings)
     total = len(load_dataset(dataset).truths) * sum(repeats if c.extractor == "llm" else 1 for c in contenders)
-    options = RunOptions(repeats=repeats, resamples=resamples, seed=seed,
+    options = RunOptions(repeats=repeats, resamples=resamples, seed=seed, level=level,
                          prices=Prices(prompt_per_1k=price_prompt, completion_per_1k=price_completion, currency=currency))
     bar = Progress(TextColumn("[bold]eval"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                    TextColumn("{task.description}"), console=err_console, transient=True, disable=as_json)
@@ -70,10 +71,11 @@ def run(
 
 def show_run(result) -> None:  # noqa: ANN001 - evaluation.schema.EvalRun, imported lazily
     from eprof.evaluation.metrics import BY_KEY
-    from eprof.evaluation.report import SUMMARY_METRICS, findings, fmt_interval
+    from eprof.evaluation.report import SUMMARY_METRICS, findings, fmt_interval, fmt_level
 
     table = Table("metric", *(c.label for c in result.contenders),
-                  title=f"{result.run_id}: {result.dataset.name}, {result.dataset.enterprises} enterprises (95% intervals)")
+                  title=f"{result.run_id}: {result.dataset.name}, {result.dataset.enterprises} enterprises "
+                        f"({fmt_level(result.settings.level)} intervals)")
     for key in SUMMARY_METRICS:
         table.add_row(BY_KEY[key].label, *(fmt_interval(c.metrics[key], BY_KEY[key]) for c in result.contenders))
     table.add_row("expected AUC with / without LLM features", *(
@@ -97,7 +99,7 @@ def compare(
     from eprof.kernel.errors import NotFoundError
     from eprof.evaluation.compare import check_metrics, compare_runs, load_run, regressions
     from eprof.evaluation.metrics import BY_KEY, GATE_METRICS
-    from eprof.evaluation.report import fmt, fmt_diff
+    from eprof.evaluation.report import fmt, fmt_diff, fmt_level
     from eprof.risk.run import load_default_model
 
     gated = check_metrics(metric or GATE_METRICS)
@@ -105,12 +107,13 @@ def compare(
         model = load_default_model()
     except NotFoundError:
         model = None
-    comparison = compare_runs(load_run(a), load_run(b), contender_a, contender_b, model)
+    run_a = load_run(a)
+    comparison = compare_runs(run_a, load_run(b), contender_a, contender_b, model)
     worse = regressions(comparison, gated)
     if as_json:
         print_json(comparison)
     else:
-        table = Table(Column("metric", no_wrap=True), "A", "B", "B - A", "95% interval", "verdict", box=box.SIMPLE_HEAD,
+        table = Table(Column("metric", no_wrap=True), "A", "B", "B - A", f"{fmt_level(run_a.settings.level)} interval", "verdict", box=box.SIMPLE_HEAD,
                       title=f"B {comparison.b} against A {comparison.a}, paired over {comparison.n} enterprises",
                       caption="* gated" + (" (--fail-on-regression)" if fail_on_regression else ""))
         for m in comparison.metrics:
