@@ -12,7 +12,7 @@ from eprof.agent.subject_rules import short_names
 from eprof.agent.qa import Route, Topic
 from eprof.agent.schema import FigureName, RedFlagType
 from eprof.retrieval.schema import EnterpriseInfo
-from eprof.retrieval.tokenize import tokens
+from eprof.retrieval.tokenize import words as tokens
 
 QUESTION_WORDS = frozenset(
     "what when where which who whom whose why how much many is are was were does do did has have had any there "

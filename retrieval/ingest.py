@@ -13,12 +13,13 @@ import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from pydantic import Field, ValidationError
+from pydantic import Field, ValidationError, field_validator
 
 from eprof.kernel.contract import Contract
 from eprof.kernel.errors import DocumentError, InputError
 from eprof.retrieval.chunking import chunk_document, doc_id_for
 from eprof.retrieval.embeddings import Embedder
+from eprof.retrieval.periods import detect, is_valid_period
 from eprof.retrieval.readers import read_document
 from eprof.retrieval.schema import Chunk, DocType, DocumentInfo, EnterpriseInfo, IngestResult, IngestStatus
 from eprof.retrieval.store import Store
@@ -28,9 +29,15 @@ from eprof.kernel.validation import first_error
 MANIFEST_COLUMNS = ("enterprise_id", "name", "path", "doc_type", "published")
 ALIASES_COLUMN = "aliases"
 """Optional manifest column: other names of the enterprise (short names, brands), separated by ';'."""
+OPTIONAL_COLUMNS = ("filing", "period")
+"""Overrides of what ingest reads from the document's cover."""
 
 
 DEFAULT_DOC_TYPE = {".pdf": DocType.annual_report, ".html": DocType.news, ".htm": DocType.news}
+
+
+FALLBACK_FILING = {DocType.news: "news", DocType.research: "research"}
+"""The filing type of a document whose cover names none."""
 
 
 def default_doc_type(path: Path) -> DocType:
@@ -46,7 +53,16 @@ class IngestJob(Contract):
     path: Path
     doc_type: DocType
     published: dt.date | None = None
+    filing: str | None = Field(None, description="filing type (10-K, 年度报告, ...); None: read from the document")
+    period: str | None = Field(None, description="FY2019, Q1 2021, H1 2019 or YYYY-MM-DD; None: read from the document")
     aliases: tuple[str, ...] = ()
+
+    @field_validator("period")
+    @classmethod
+    def _period(cls, value: str | None) -> str | None:
+        if value is not None and not is_valid_period(value):
+            raise ValueError(f"period {value!r} is not FY2019, Q1 2021, H1 2019 or YYYY-MM-DD")
+        return value
 
 
 def split_aliases(value: str | None) -> tuple[str, ...]:
@@ -93,6 +109,7 @@ def read_manifest(path: Path) -> tuple[list[IngestJob], list[ManifestError]]:
                     doc_type=(row["doc_type"] or "").strip() or default_doc_type(file_path),
                     published=(row["published"] or "").strip() or None,
                     aliases=split_aliases(row.get(ALIASES_COLUMN)),
+                    **{column: (row.get(column) or "").strip() or None for column in OPTIONAL_COLUMNS},
                 )
             )
         except ValidationError as exc:
@@ -124,7 +141,9 @@ def ingest_file(store: Store, embedder: Embedder, job: IngestJob, known: Enterpr
         info = known if known is not None and known.enterprise_id == job.enterprise_id else store.enterprise(job.enterprise_id)
         doc_id = doc_id_for(job.enterprise_id, job.path.name)
         previous = next((d for d in info.documents if d.doc_id == doc_id), None) if info else None
-        if previous is not None and previous.sha256 == sha and previous.doc_type == job.doc_type:
+        if previous is not None and previous.sha256 == sha and previous.doc_type == job.doc_type and all(
+            getattr(job, f) in (None, getattr(previous, f)) for f in OPTIONAL_COLUMNS
+        ):
             if not set(job.aliases) <= set(info.aliases):  # new names for an unchanged document: record them
                 store.publish(job.enterprise_id, job.name, previous, aliases=job.aliases)
             return result(IngestStatus.unchanged, pages=previous.pages, chunks=previous.chunks)
@@ -132,8 +151,10 @@ def ingest_file(store: Store, embedder: Embedder, job: IngestJob, known: Enterpr
         chunks = chunk_document(document, job.enterprise_id, job.doc_type)
         if not chunks:
             raise DocumentError(job.path, "no text to index")
-        vectors = embedder.embed([embedding_text(c) for c in chunks])
-        store.stage(chunks, vectors, [tokens(c.text) for c in chunks])
+        texts = [embedding_text(c) for c in chunks]
+        vectors = embedder.embed(texts)
+        store.stage(chunks, vectors, [tokens(t) for t in texts])
+        cover = detect("\n".join(p.text for p in document.pages), FALLBACK_FILING.get(job.doc_type))
         store.publish(
             job.enterprise_id,
             job.name,
@@ -146,6 +167,8 @@ def ingest_file(store: Store, embedder: Embedder, job: IngestJob, known: Enterpr
                 pages=len(document.pages),
                 chunks=len(chunks),
                 published=job.published or document.published,
+                filing=job.filing or cover.filing,
+                period=job.period or cover.period,
                 ingested_at=dt.datetime.now(dt.UTC).replace(microsecond=0),
             ),
             aliases=job.aliases,

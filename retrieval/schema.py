@@ -70,6 +70,8 @@ class Hit(Contract):
     section: str | None
     kind: Literal["text", "table"]
     text: str
+    filing: str | None = Field(None, description="filing type of the document: 10-K, 10-Q, 8-K, 年度报告, news, ...")
+    period: str | None = Field(None, description="the document's fiscal period: FY2019, Q1 2021, H1 2019, or a date")
     score: float = Field(description="reciprocal-rank-fusion score; higher is better")
     dense_rank: int | None = None
     keyword_rank: int | None = None
@@ -103,6 +105,8 @@ class DocumentInfo(Contract):
     pages: int
     chunks: int
     published: dt.date | None = None
+    filing: str | None = Field(None, description="filing type, from the document's cover unless given at ingest")
+    period: str | None = Field(None, description="fiscal period (FY2019, Q1 2021, H1 2019, or a date), likewise")
     ingested_at: dt.datetime
 
 

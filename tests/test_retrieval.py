@@ -235,7 +235,7 @@ def test_search_cli_json_shape_and_unknown_enterprise(tmp_path: Path) -> None:
     assert runner.invoke(app, ["ingest", str(tmp_path / "a.pdf"), "-e", "ACME", "--store", store]).exit_code == 0
     hits = json.loads(runner.invoke(app, ["search", "ACME", "largest customer", "--k", "2", "--json", "--store", store]).stdout)
     assert len(hits) == 2
-    assert set(hits[0]) == {"chunk_id", "enterprise_id", "source", "doc_type", "page", "section", "text", "score"}
+    assert set(hits[0]) == {"chunk_id", "enterprise_id", "source", "doc_type", "page", "section", "text", "filing", "period", "score"}
     assert hits[0]["source"] == "a.pdf" and "BYD" in hits[0]["text"] and hits[0]["page"] == 1
     missing = runner.invoke(app, ["search", "NOPE", "anything", "--store", store])
     assert missing.exit_code == 1 and "'NOPE' is not indexed" in missing.output

@@ -9,7 +9,7 @@ import numpy as np
 
 from eprof.agent.profile import TOPICS
 from eprof.retrieval.embeddings import Embedder
-from eprof.retrieval.keyword import KeywordIndex
+from eprof.retrieval.keyword import EnterpriseIndex
 from eprof.retrieval.schema import Chunk, EnterpriseInfo
 from eprof.retrieval.search import Searcher
 from eprof.retrieval.store import Store
@@ -58,7 +58,7 @@ class BatchSearcher(Searcher):
         kept = self._kept.get(info.enterprise_id)
         if kept is None or kept[0] != info.revision:
             records = self.store.records(info)
-            keyword = KeywordIndex.build([c.chunk_id for c, _ in records], [t for _, t in records], [c.doc_type.value for c, _ in records])
+            keyword = EnterpriseIndex.from_records(records)
             self._keyword[info.enterprise_id] = (info.revision, keyword)
             kept = self._kept[info.enterprise_id] = (info.revision, sorted((c for c, _ in records), key=lambda c: (c.source, c.ordinal)))
         return kept[1]
@@ -66,7 +66,7 @@ class BatchSearcher(Searcher):
     def chunks(self, info: EnterpriseInfo) -> list[Chunk]:
         return self._load(info)
 
-    def _keyword_index(self, info: EnterpriseInfo) -> KeywordIndex:
+    def _keyword_index(self, info: EnterpriseInfo) -> EnterpriseIndex:
         self._load(info)
         return self._keyword[info.enterprise_id][1]
 

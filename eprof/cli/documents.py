@@ -32,7 +32,9 @@ def ingest(
     alias: Annotated[list[str] | None, typer.Option("--alias", help="another name of the enterprise (short name, brand); repeatable")] = None,
     doc_type: Annotated[DocType | None, typer.Option("--doc-type", help="document type [default: annual_report for PDF, news for HTML, research for text/Markdown]", show_default=False)] = None,
     published: Annotated[dt.datetime | None, typer.Option("--published", formats=["%Y-%m-%d"], help="publication date YYYY-MM-DD")] = None,
-    manifest: Annotated[Path | None, typer.Option("--manifest", help="CSV: enterprise_id,name,path,doc_type,published[,aliases]")] = None,
+    filing: Annotated[str | None, typer.Option("--filing", help="filing type (10-K, 10-Q, 8-K, annual report, 年度报告, 半年度报告, 季度报告, news, research) [default: read from the document]", show_default=False)] = None,
+    period: Annotated[str | None, typer.Option("--period", help="fiscal period: FY2019, Q1 2021, H1 2019 or YYYY-MM-DD [default: read from the document]", show_default=False)] = None,
+    manifest: Annotated[Path | None, typer.Option("--manifest", help="CSV: enterprise_id,name,path,doc_type,published[,aliases,filing,period]")] = None,
     store: StoreOption = None,
     chroma_url: ChromaUrlOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="print results as JSON")] = False,
@@ -42,7 +44,7 @@ def ingest(
     Unchanged files are skipped, changed files replace their old version atomically, and a file
     that cannot be read is reported while the others are still ingested (exit code 1 if any failed).
     """
-    jobs, problems = _jobs(paths or [], enterprise, name, doc_type, published, manifest, tuple(alias or ()))
+    jobs, problems = _jobs(paths or [], enterprise, name, doc_type, published, manifest, tuple(alias or ()), filing, period)
     searcher = Searcher.open(settings_from(store, chroma_url))
     progress = Progress(
         TextColumn("[bold]ingest"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
@@ -59,6 +61,8 @@ def ingest(
     with progress:
         task = progress.add_task("", total=len(jobs))
         results = ingest_all(searcher.store, searcher.embedder, jobs, on_result=report)
+    for enterprise_id in dict.fromkeys(r.enterprise_id for r in results if r.status in (IngestStatus.added, IngestStatus.replaced)):
+        searcher.prepare(enterprise_id)  # the keyword index, saved now so that a search loads it
     failed = [r for r in results if r.status is IngestStatus.failed]
     if as_json:
         print_json({"results": [r.model_dump(mode="json") for r in results], "manifest_errors": problems})
@@ -73,9 +77,9 @@ def ingest(
         raise typer.Exit(1)
 
 
-def _jobs(paths, enterprise, name, doc_type, published, manifest, aliases=()) -> tuple[list[IngestJob], list[dict]]:  # noqa: ANN001
+def _jobs(paths, enterprise, name, doc_type, published, manifest, aliases=(), filing=None, period=None) -> tuple[list[IngestJob], list[dict]]:  # noqa: ANN001
     if manifest is not None:
-        if paths or enterprise:
+        if paths or enterprise or filing or period:
             raise InputError("give either --manifest or PATH... with --enterprise, not both")
         jobs, errors = read_manifest(manifest)
         return jobs, [e.model_dump() for e in errors]
@@ -85,7 +89,8 @@ def _jobs(paths, enterprise, name, doc_type, published, manifest, aliases=()) ->
         raise InputError("--enterprise is required with PATH...: every document belongs to one enterprise")
     day = published.date() if published else None
     return [
-        IngestJob(enterprise_id=enterprise, name=name, path=p, doc_type=doc_type or default_doc_type(p), published=day, aliases=aliases)
+        IngestJob(enterprise_id=enterprise, name=name, path=p, doc_type=doc_type or default_doc_type(p), published=day, aliases=aliases,
+                  filing=filing, period=period)
         for p in expand_paths(paths)
     ], []
 
@@ -100,7 +105,7 @@ def search(
     as_json: Annotated[bool, typer.Option("--json", help="print hits as JSON")] = False,
 ) -> None:
     """Hybrid (dense + BM25) search within one enterprise's documents, with page citations."""
-    searcher = Searcher.open(settings_from(store, chroma_url))
+    searcher = Searcher.open(settings_from(store, chroma_url), queries=[query])
     hits = searcher.search(enterprise_id, query, k=k, doc_type=doc_type)
     if as_json:
         print_json([h.model_dump(mode="json", exclude={"page_end", "kind", "dense_rank", "keyword_rank"}) for h in hits])
@@ -108,11 +113,12 @@ def search(
     if not hits:
         console.print(f"No passages found for {query!r} in {enterprise_id}'s documents.")
         return
-    table = Table("#", "source", "page", "section", "text", "score", title=f"{enterprise_id}: {query}", show_lines=True)
+    table = Table("#", "source", "filing", "page", "section", "text", "score", title=f"{enterprise_id}: {query}", show_lines=True)
     for rank, hit in enumerate(hits, start=1):
         pages = f"{hit.page}" if hit.page == hit.page_end else f"{hit.page}-{hit.page_end}"
         text = hit.text if len(hit.text) <= 400 else hit.text[:400] + " …"
-        table.add_row(str(rank), escape(hit.source), pages, escape(hit.section or ""), escape(text), f"{hit.score:.4f}")
+        filing = " ".join(x for x in (hit.filing, hit.period) if x)
+        table.add_row(str(rank), escape(hit.source), escape(filing), pages, escape(hit.section or ""), escape(text), f"{hit.score:.4f}")
     console.print(table)
 
 
@@ -121,15 +127,16 @@ def enterprises(
     chroma_url: ChromaUrlOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
 ) -> None:
-    """List indexed enterprises: documents, pages, chunks and last ingest."""
+    """List indexed enterprises: documents (filing type and period), pages, chunks and last ingest."""
     infos = Searcher.open(settings_from(store, chroma_url)).store.enterprises()
     if as_json:
         print_json([{**i.model_dump(mode="json"), "pages": i.pages, "chunks": i.chunks} for i in infos])
         return
-    table = Table("enterprise", "name", "documents", "pages", "chunks", "last ingest (UTC)", title="indexed enterprises")
+    table = Table("enterprise", "name", "documents", "filings", "pages", "chunks", "last ingest (UTC)", title="indexed enterprises")
     for info in infos:
         last = info.last_ingest.strftime("%Y-%m-%d %H:%M") if info.last_ingest else ""
-        table.add_row(escape(info.enterprise_id), escape(info.name or ""), str(len(info.documents)), str(info.pages), str(info.chunks), last)
+        filings = "\n".join(" ".join(x for x in (d.filing or "?", d.period or "?")) for d in info.documents)
+        table.add_row(escape(info.enterprise_id), escape(info.name or ""), str(len(info.documents)), escape(filings), str(info.pages), str(info.chunks), last)
     console.print(table if infos else "No enterprises indexed yet: run `eprof ingest`.")
 
 
