@@ -14,8 +14,12 @@ Offline mode (the default with no endpoint), in this order:
    synonyms; a year in the question picks the period), main business. A question with no
    topic of its own that reads as a follow-up ("and in 2023?", "when was it filed?") reuses
    the previous question's route.
-2. Answer from the profile: figures as printed with their table row, claims and red flags with
-   their quotes, the decision's knock-outs and reason codes with their evidence.
+2. Answer from the profile: figures as printed with their table row, for the year asked or two
+   years with the change computed in code (`agent.qa_figures`, periods from `agent.qa_periods`),
+   claims and red flags with their quotes, the decision's knock-outs and reason codes with their
+   evidence; a question asking for table rows is answered from the rows (`agent.qa_tables`).
+   Answers are worded in the question's language (`agent.qa_language`); English terms match
+   Chinese passages and the reverse through `agent.qa_terms`.
 3. Otherwise (no topic, or the profile is empty there) answer extractively: the best sentences
    of the top hits, quoted verbatim and marked as extractive; nothing is generated.
 
@@ -101,6 +105,7 @@ class Route(Contract):
     topic: Topic | None
     figure: FigureName | None = None
     period: str | None = None
+    compare_to: str | None = Field(None, description="the year to compare `period` with (both values and the change are answered)")
     flag_types: tuple[RedFlagType, ...] = Field((), description="empty: every red flag")
     query: str
     terms: tuple[str, ...]

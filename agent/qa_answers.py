@@ -7,10 +7,9 @@ import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 
 from eprof.agent.qa import MAX_PASSAGES, MIN_COVERAGE, NOT_IN_DOCUMENTS, Basis, Route, Topic
-from eprof.agent.qa_routing import coverage
+from eprof.agent.qa_terms import bilingual_coverage
 from eprof.agent.schema import Evidence, OperatingProfile, RedFlagType, RejectedClaim, TextClaim
 from eprof.agent.verify import MIN_QUOTE_CHARS, check_evidence, normalise
-from eprof.retrieval.chunking import split_sentences
 from eprof.retrieval.schema import Chunk, Hit
 
 def cite(evidence: Evidence) -> str:
@@ -20,10 +19,6 @@ def cite(evidence: Evidence) -> str:
 
 def _claim_line(label: str, claim: TextClaim) -> str:
     return f"{label}: {claim.value} {cite(claim.evidence[0])}"
-
-
-def _money(value: float, currency: str) -> str:
-    return f"{value:,.2f} {currency}" if abs(value) < 100 else f"{value:,.0f} {currency}"
 
 
 ProfileAnswer = tuple[str, list[Evidence], Basis]
@@ -38,19 +33,6 @@ def _claims_answer(*labelled: tuple[str, TextClaim | None]) -> ProfileAnswer | N
     if not claims:
         return None
     return "\n".join(_claim_line(label, c) for label, c in claims), _evidence(c for _, c in claims), "profile"
-
-
-def _figure_answer(route: Route, profile: OperatingProfile) -> ProfileAnswer | None:
-    if not route.figure:
-        return None
-    period = route.period or profile.fiscal_year
-    figure = next((f for f in profile.figures if f.name == route.figure and f.period == period and f.value is not None), None)
-    if figure is None or not figure.evidence:
-        return None
-    label = route.figure.replace("_", " ").capitalize()
-    text = (f"{label} ({period}): {figure.as_printed} (= {_money(figure.value, figure.currency)}), "
-            f"read from the statement table {cite(figure.evidence[0])}")
-    return text, list(figure.evidence), "profile"
 
 
 def _audit_answer(route: Route, profile: OperatingProfile) -> ProfileAnswer | None:
@@ -96,7 +78,6 @@ def _flags_answer(route: Route, profile: OperatingProfile) -> ProfileAnswer | No
 
 
 PROFILE_ANSWERS: dict[Topic, Callable[[Route, OperatingProfile], ProfileAnswer | None]] = {
-    "figure": _figure_answer,
     "audit": _audit_answer,
     "controlling_shareholder": _shareholder_answer,
     "customers": _parties_answer,
@@ -104,7 +85,8 @@ PROFILE_ANSWERS: dict[Topic, Callable[[Route, OperatingProfile], ProfileAnswer |
     "red_flags": _flags_answer,
     "business": _business_answer,
 }
-"""One handler per routed topic; 'decision' is answered by the session, which holds the decision."""
+"""One handler per routed topic; 'figure' (`agent.qa_figures`, which reads the statement rows too) and
+'decision' are answered by the session."""
 
 
 def answer_from_profile(route: Route, profile: OperatingProfile) -> ProfileAnswer | None:
@@ -113,11 +95,19 @@ def answer_from_profile(route: Route, profile: OperatingProfile) -> ProfileAnswe
     return handler(route, profile) if handler else None
 
 
+_SENTENCE = re.compile(r"[^。！？!?]+[。！？!?]?")
+"""Sentences end at full stops only: a clause cut at a semicolon can drop its resolution ("…; the suit was withdrawn")."""
+_EN_STOP = re.compile(r"(?<=[a-z0-9)%])\.\s+(?=[A-Z0-9\"“(])")
+
+
 def _sentences(chunk_text: str, table: bool) -> list[str]:
-    """Quotable units: table rows, or the chunker's sentences once wrapped lines are joined."""
+    """Quotable units: table rows, or sentences (cut on CJK and English full stops)."""
     if table:
         return [line.strip() for line in chunk_text.splitlines() if line.strip()]
-    return split_sentences(re.sub(r"\s*\n\s*", " ", chunk_text))
+    out = []
+    for piece in _EN_STOP.sub(".\n", re.sub(r"\s*\n\s*", " ", chunk_text)).splitlines():
+        out += [s.strip() for s in _SENTENCE.findall(piece) if s.strip()]
+    return out
 
 
 def extractive_answer(terms: Sequence[str], hits: Sequence[Hit]) -> tuple[list[Evidence], float]:
@@ -126,7 +116,7 @@ def extractive_answer(terms: Sequence[str], hits: Sequence[Hit]) -> tuple[list[E
     for rank, hit in enumerate(hits):
         for sentence in _sentences(hit.text, hit.kind == "table"):
             if len(normalise(sentence)) >= MIN_QUOTE_CHARS:
-                scored.append((coverage(terms, sentence), rank, sentence, hit))
+                scored.append((bilingual_coverage(terms, sentence), rank, sentence, hit))
     best = max((s[0] for s in scored), default=0.0)
     chosen = sorted((s for s in scored if s[0] >= MIN_COVERAGE), key=lambda s: (-s[0], s[1]))[:MAX_PASSAGES]
     return [Evidence(chunk_id=h.chunk_id, source=h.source, page=h.page, quote=q) for _, _, q, h in chosen], best

@@ -10,6 +10,9 @@ from collections.abc import Sequence
 from eprof.agent.financials import LABELS
 from eprof.agent.subject_rules import short_names
 from eprof.agent.qa import Route, Topic
+from eprof.agent.qa_names import trade_names
+from eprof.agent.qa_periods import Periods, is_period_follow_up, mentions_period, resolve_periods
+from eprof.agent.qa_tables import TABLE_DETAIL
 from eprof.agent.schema import FigureName, RedFlagType
 from eprof.retrieval.schema import EnterpriseInfo
 from eprof.retrieval.tokenize import words as tokens
@@ -35,7 +38,7 @@ FLAG_WORDS: tuple[tuple[RedFlagType, re.Pattern[str]], ...] = (
     (T.debt_default, _re(r"default|overdue|逾期|违约|兑付")),
     (T.financial_fraud, _re(r"fraud|造假|虚增")),
     (T.going_concern, _re(r"going concern|持续经营")),
-    (T.related_party, _re(r"related.part|guarantee|关联|担保|资金占用")),
+    (T.related_party, _re(r"related.part|guarantee|关联|担保|资金占用|占用.{0,6}资金|use (of )?(the company's )?funds|occup")),
     (T.document_manipulation, _re(r"inject|manipulat|instruction|注入|指令")),
     (T.executive_risk, _re(r"executive|\bceo\b.*(detain|investigat|resign)|高管.*(调查|失联|辞职)")),
     (T.product_or_safety, _re(r"accident|recall|environmental|安全事故|环保|召回")),
@@ -70,7 +73,7 @@ FOLLOW_UP = _re(r"^\s*(and|also|what about|how about|same|那么?|还有|而|以
 FOLLOW_UP_MAX_TERMS = 3
 
 
-def _fold(text: str) -> str:
+def fold_question(text: str) -> str:
     return unicodedata.normalize("NFKC", text).lower()
 
 
@@ -87,7 +90,8 @@ def content_terms(question: str, names: Sequence[str] = ()) -> tuple[str, ...]:
         if term in QUESTION_WORDS or token in QUESTION_WORDS or term in own or (len(term) < 2 and not term.isdigit()):
             continue
         out.setdefault(term)
-    return tuple(out)
+    # jieba's search mode also yields the parts of a long word (董事 in 董事长): count the word once
+    return tuple(t for t in out if t.isascii() or not any(t != o and t in o for o in out))
 
 
 def coverage(terms: Sequence[str], text: str) -> float:
@@ -99,13 +103,13 @@ def coverage(terms: Sequence[str], text: str) -> float:
 
 
 def _topic(text: str) -> tuple[Topic | None, FigureName | None, tuple[RedFlagType, ...]]:
-    for topic, pattern in TOPICS:
-        if pattern.search(text):
-            return topic, None, ()
     flags = tuple(t for t, pattern in FLAG_WORDS if pattern.search(text))
+    for topic, pattern in TOPICS:
+        if pattern.search(text) and not (flags and topic == "controlling_shareholder"):  # "does the controlling shareholder use funds?" is a flag
+            return topic, None, ()
     if flags:
         return "red_flags", None, flags
-    for term, name in FIGURE_TERMS:
+    for term, name in () if TABLE_DETAIL.search(text) else FIGURE_TERMS:
         if re.search(rf"(?<![a-z]){re.escape(term)}(?![a-z])", text):
             return "figure", name, ()
     if ANY_FLAG.search(text):
@@ -115,17 +119,24 @@ def _topic(text: str) -> tuple[Topic | None, FigureName | None, tuple[RedFlagTyp
     return None, None, ()
 
 
-def route_question(question: str, previous: Route | None = None, names: Sequence[str] = ()) -> Route:
-    """Map a question to a profile topic, or to None (extractive); follow-ups reuse `previous`."""
-    text = _fold(question)
-    year = YEAR.search(text)
-    period = year.group() if year else None
+def route_question(question: str, previous: Route | None = None, names: Sequence[str] = (), fiscal_year: str | None = None) -> Route:
+    """Map a question to a profile topic, or to None (extractive); follow-ups reuse `previous`.
+
+    Periods (one year, the year before, two years to compare) come from `agent.qa_periods`; a
+    follow-up that names no period keeps the previous one.
+    """
+    text = fold_question(question)
+    before = Periods(previous.period, previous.compare_to) if previous else None
+    period, compare_to = resolve_periods(text, before, fiscal_year)
     terms = content_terms(question, names)
     topic, figure, flags = _topic(text)
-    if topic is None and previous is not None and _is_follow_up(text, terms):
-        merged = tuple(dict.fromkeys((*previous.terms, *(t for t in terms if t != period))))
-        return previous.model_copy(update={"period": period or previous.period, "query": f"{previous.query} {question}", "terms": merged})
-    return Route(topic=topic, figure=figure, period=period, flag_types=flags, query=question, terms=terms)
+    if topic is None and previous is not None and (_is_follow_up(text, terms) or is_period_follow_up(text)):
+        merged = tuple(dict.fromkeys((*previous.terms, *(t for t in terms if not YEAR.fullmatch(t)))))
+        moved = {"period": period, "compare_to": compare_to} if mentions_period(text) else {}
+        return previous.model_copy(update={**moved, "query": f"{previous.query} {question}", "terms": merged})
+    if topic == "figure" and previous is not None and previous.topic == "figure" and FOLLOW_UP.match(text) and not mentions_period(text):
+        period, compare_to = previous.period, previous.compare_to  # "and net profit?" keeps the years asked
+    return Route(topic=topic, figure=figure, period=period, compare_to=compare_to, flag_types=flags, query=question, terms=terms)
 
 
 def _is_follow_up(text: str, terms: Sequence[str]) -> bool:
@@ -134,19 +145,19 @@ def _is_follow_up(text: str, terms: Sequence[str]) -> bool:
 
 def out_of_scope(question: str, this: EnterpriseInfo, others: Sequence[EnterpriseInfo]) -> EnterpriseInfo | None:
     """The other indexed enterprise the question names, when it does not also name this one."""
-    text = _fold(question)
+    text = fold_question(question)
     if _names_in(text, this):
         return None
     return next((other for other in others if _names_in(text, other)), None)
 
 
 def names_of(info: EnterpriseInfo) -> tuple[str, ...]:
-    return (*short_names(info.name, ()), info.enterprise_id)
+    return (*short_names(info.name, ()), *trade_names(info.name), info.enterprise_id)
 
 
 def _names_in(text: str, info: EnterpriseInfo) -> bool:
     for name in names_of(info):
-        name = _fold(name).strip()
+        name = fold_question(name).strip()
         if name.isascii():
             if len(name) >= 3 and re.search(rf"(?<![a-z0-9]){re.escape(name)}(?![a-z0-9])", text):
                 return True

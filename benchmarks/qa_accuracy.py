@@ -1,65 +1,123 @@
-"""Offline Q&A on the labelled corpus: answered correctly, correctly abstained, citation pages.
+"""Offline Q&A as an analyst asks: figures, both years, changes, tables, flags, follow-ups,
+unanswerable and other-company questions, in both languages, on the demo and on real reports.
 
-    python -m benchmarks.qa_accuracy [--corpus demo] [--out FILE]
+    python -m benchmarks.qa_accuracy [--store DIR] [--only demo|real] [--out FILE]
 
-Each answer is judged by `evaluation.scoring.judge_answer`: an answerable question counts as
-correct when the answer does not abstain and every part of the truth's answer (parts split at ", "
-and "、", units such as 元/万元/RMB dropped, width and whitespace normalised) appears in the answer
-or in one of its cited quotes; its citation is on the right page when the first citation is the
-truth's document and page. An unanswerable question counts as correct when the answer abstains.
-Abstaining on an answerable question and answering an unanswerable one are counted separately.
+The questions are `benchmarks/data/qa_questions.json`: conversations run turn by turn in one
+fresh session each (so follow-ups see the earlier turns). A turn is correct when
+- it expects a refusal (`abstain`): the answer abstains;
+- otherwise: the answer does not abstain and every `expect` string (width and whitespace
+  normalised) appears in the answer or one of its cited quotes.
+Its citation is on an expected page when the first citation's SOURCE:PAGE is one of `pages`.
+Also counted: answers whose own wording is in the question's language (quotes excluded).
+Demo and real reports are reported separately. The real reports are read from
+`../shared/data/real-reports` (the bank is left out: its questions are a different product);
+without that folder only the demo is measured, and the report says so.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import statistics
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
+from eprof.agent.qa import QAResult
+from eprof.agent.qa_language import answer_language, question_language
+from eprof.agent.verify import normalise
 from eprof.workflows.qa_session import QASession
 from benchmarks._report import report
 from eprof.kernel.config import load_settings
 from eprof.evaluation.dataset import load_dataset
-from eprof.evaluation.scoring import QACounts, judge_answer
-from eprof.retrieval.ingest import ingest_all
+from eprof.retrieval.ingest import IngestJob, ingest_all
 from eprof.retrieval.search import Searcher
+
+ROOT = Path(__file__).resolve().parents[1]
+QUESTIONS = Path(__file__).with_name("data") / "qa_questions.json"
+REAL_REPORTS = ROOT.parent / "shared" / "data" / "real-reports"
+REAL_LEFT_OUT = {"000001"}
+"""The bank: a corporate SME question set does not apply to it (see the real reports' README)."""
+
+
+def real_jobs(folder: Path) -> list[IngestJob]:
+    """One ingest job per real annual report, the stock code as enterprise id."""
+    truth = json.loads((folder / "truth.json").read_text(encoding="utf-8"))
+    return [IngestJob(enterprise_id=t["stock_code"], name=t["company"], path=folder / t["file"], doc_type="annual_report")
+            for t in truth if t["stock_code"] not in REAL_LEFT_OUT]
+
+
+def judge(turn: dict[str, Any], result: QAResult) -> dict[str, Any]:
+    """One turn's outcome: correct, first citation on an expected page, answered in the question's language."""
+    if turn.get("abstain"):
+        return {"correct": result.abstained, "page_ok": None, "language_ok": None}
+    haystack = normalise(result.answer + " ".join(c.quote for c in result.citations))
+    correct = not result.abstained and all(normalise(part) in haystack for part in turn["expect"])
+    first = result.citations[0] if result.citations else None
+    page_ok = bool(first and f"{first.source}:{first.page}" in turn["pages"])
+    return {"correct": correct, "page_ok": page_ok, "language_ok": answer_language(result.answer, [c.quote for c in result.citations]) == question_language(turn["q"])}
+
+
+def run(searcher: Searcher, settings: Any, conversations: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[float]]:
+    """Ask every conversation in its own session; one outcome row per turn."""
+    rows: list[dict[str, Any]] = []
+    latencies: list[float] = []
+    profiles: dict[str, Any] = {}
+    for conv in conversations:
+        session = QASession(settings, conv["enterprise"], "offline", searcher=searcher, profile=profiles.get(conv["enterprise"]))
+        profiles[conv["enterprise"]] = session.profile
+        for turn in conv["turns"]:
+            start = time.perf_counter()
+            result = session.ask(turn["q"])
+            latencies.append((time.perf_counter() - start) * 1000)
+            rows.append({"corpus": conv["corpus"], "enterprise": conv["enterprise"], "kind": turn["kind"], "question": turn["q"],
+                         **judge(turn, result), "got": result.answer[:300],
+                         "cited": [f"{c.source}:{c.page}" for c in result.citations[:3]]})
+    return rows, latencies
+
+
+def summary(rows: list[dict[str, Any]], corpus: str) -> list[dict[str, Any]]:
+    mine = [r for r in rows if r["corpus"] == corpus]
+    answerable = [r for r in mine if r["page_ok"] is not None]
+    out = []
+    for measure, subset, key in (("correct (all questions)", mine, "correct"),
+                                 ("first citation on an expected page (answerable)", answerable, "page_ok"),
+                                 ("answered in the question's language (answerable)", answerable, "language_ok")):
+        hit = sum(bool(r[key]) for r in subset)
+        out.append({"corpus": corpus, "measure": measure, "count": f"{hit}/{len(subset)}", "share": round(hit / len(subset), 3) if subset else None})
+    return out
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--corpus", type=Path, default=Path(__file__).resolve().parents[1] / "demo")
+    parser.add_argument("--store", type=Path, help="reuse this store (unchanged files are not ingested again); default: a temporary one")
+    parser.add_argument("--only", choices=("demo", "real"))
+    parser.add_argument("--real-reports", type=Path, default=REAL_REPORTS, help="folder of the real reports and their truth.json")
     parser.add_argument("--out", type=Path)
     args = parser.parse_args()
-    dataset = load_dataset(args.corpus)
-    total = QACounts()
-    latencies: list[float] = []
-    misses: list[dict[str, str]] = []
+    conversations = json.loads(QUESTIONS.read_text(encoding="utf-8"))["conversations"]
+    corpora = [c for c in ("demo", "real") if args.only in (None, c)]
+    if "real" in corpora and not args.real_reports.is_dir():
+        print(f"real reports not measured: {args.real_reports} is absent")
+        corpora.remove("real")
+    conversations = [c for c in conversations if c["corpus"] in corpora]
     with tempfile.TemporaryDirectory() as tmp:
-        settings = load_settings(home=Path(tmp))
+        settings = load_settings(home=args.store or Path(tmp))
         searcher = Searcher.open(settings)
-        ingest_all(searcher.store, searcher.embedder, dataset.jobs)
-        for truth in dataset.truths:
-            session = QASession(settings, truth.enterprise_id, "offline", searcher=searcher)
-            for qa in truth.qa:
-                start = time.perf_counter()
-                result = session.ask(qa.question)
-                latencies.append((time.perf_counter() - start) * 1000)
-                outcome = judge_answer(qa, result)
-                total += outcome
-                if qa.answerable and not outcome.correct:
-                    misses.append({"enterprise": truth.enterprise_id, "question": qa.question,
-                                   "got": "abstained" if result.abstained else result.answer[:200]})
-    answerable, correct, abstained_wrongly, page_ok = total.answerable, total.correct, total.wrongly_abstained, total.page_ok
-    unanswerable, abstained_ok = total.unanswerable, total.abstained_ok
-    rows = [{"measure": "answerable questions answered correctly", "count": f"{correct}/{answerable}", "share": round(correct / answerable, 3)},
-            {"measure": "answerable questions wrongly abstained", "count": f"{abstained_wrongly}/{answerable}", "share": round(abstained_wrongly / answerable, 3)},
-            {"measure": "first citation on the truth's page", "count": f"{page_ok}/{answerable}", "share": round(page_ok / answerable, 3)},
-            {"measure": "unanswerable questions correctly abstained", "count": f"{abstained_ok}/{unanswerable}", "share": round(abstained_ok / unanswerable, 3)}]
-    report("qa_accuracy", f"Offline Q&A on {args.corpus.name}", rows, args.out, corpus=str(args.corpus),
-           latency_ms_p50=round(statistics.median(latencies), 1), latency_ms_max=round(max(latencies), 1), misses=misses)
+        jobs = (load_dataset(ROOT / "demo").jobs if "demo" in corpora else []) + (real_jobs(args.real_reports) if "real" in corpora else [])
+        ingest_all(searcher.store, searcher.embedder, jobs)
+        rows, latencies = run(searcher, settings, conversations)
+    table = [row for corpus in corpora for row in summary(rows, corpus)]
+    misses = [r for r in rows if not r["correct"] or r["page_ok"] is False]
+    report("qa_accuracy", "Offline Q&A on the analyst question set", table, args.out,
+           questions=len(rows), latency_ms_p50=round(statistics.median(latencies), 1), latency_ms_max=round(max(latencies), 1),
+           misses=misses)
     print(f"latency per question: median {statistics.median(latencies):.0f} ms, max {max(latencies):.0f} ms")
+    for r in misses:
+        print(f"MISS {r['corpus']} {r['enterprise']} [{r['kind']}] {r['question']} -> correct={r['correct']} page_ok={r['page_ok']} "
+              f"cited={r['cited']} got={r['got'][:160]!r}")
 
 
 if __name__ == "__main__":

@@ -82,7 +82,8 @@ def write_applicants(folder: Path, ids: list[str], *, corrupt: str | None = None
 
 
 def read_csv(path: Path) -> list[dict[str, str]]:
-    with path.open(encoding="utf-8", newline="") as fh:
+    assert path.read_bytes().startswith(b"\xef\xbb\xbf"), "Excel needs the BOM to read Chinese"
+    with path.open(encoding="utf-8-sig", newline="") as fh:
         return list(csv.DictReader(fh))
 
 

@@ -1,15 +1,18 @@
 """The analyst page in a real headless Chromium (Debian's, driven by Playwright) against the real
 service on loopback: sign in, open a Chinese enterprise, see a red flag, follow its citation to the
-highlighted source page, ask a question and follow the cited answer. Screenshots (eprof-web-*.png) go to $SCREENSHOTS
+highlighted source page, ask a question and follow the cited answer; read the financial spread,
+download the credit memo (PDF rendered to PNG, xlsx opened) and use the portfolio page. Screenshots (eprof-web-*.png) go to $SCREENSHOTS
 when set, else to the test's temporary folder."""
 
 from __future__ import annotations
 
 import os
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from openpyxl import load_workbook
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 from pydantic import SecretStr
 
@@ -121,3 +124,51 @@ def test_analyst_asks_a_question_and_follows_the_cited_answer(page: Page, base_u
     expect(page.locator("#page-text mark").first).to_contain_text(profile.auditor.value)
     expect(page.locator(".cited")).to_have_class("cited found")
     page.screenshot(path=shots / "eprof-web-chat-citation.png")
+
+
+def test_analyst_reads_the_spread_and_downloads_the_memo(page: Page, base_url: str, settings: Settings, shots: Path, tmp_path: Path) -> None:
+    profile = load_profile(settings, "e001")
+    sign_in_and_open(page, base_url, profile.name or "")
+    spread = page.locator("#spread")
+    expect(spread.locator("thead th")).to_contain_text(["line", "2023", "2024", "yoy 2024", "trend"])
+    revenue = spread.locator("tbody tr", has_text="revenue").first
+    expect(revenue).to_contain_text("473,887,754")
+    expect(revenue).to_contain_text("-19.0%")
+    expect(revenue.locator("svg.spark rect")).to_have_count(2)
+    spread.scroll_into_view_if_needed()
+    page.screenshot(path=shots / "eprof-web-spread.png", full_page=True)
+
+    with page.expect_download() as pdf_download:
+        page.click("#memo-pdf")
+    pdf = tmp_path / pdf_download.value.suggested_filename
+    pdf_download.value.save_as(pdf)
+    assert pdf.name == "e001-memo.pdf" and pdf.read_bytes()[:5] == b"%PDF-"
+    subprocess.run(["pdftoppm", "-r", "60", "-png", "-f", "1", "-l", "1", str(pdf), str(shots / "eprof-web-memo")], check=True)
+    assert next(shots.glob("eprof-web-memo*.png")).stat().st_size > 10_000
+    with page.expect_download() as xlsx_download:
+        page.click("#memo-xlsx")
+    xlsx = tmp_path / "memo.xlsx"
+    xlsx_download.value.save_as(xlsx)
+    assert (profile.name or "") in load_workbook(xlsx)["Memo"]["A1"].value
+
+
+def test_portfolio_page_sorts_filters_and_keeps_the_watch_list(page: Page, base_url: str, shots: Path) -> None:
+    page.goto(base_url)
+    page.fill("#token", TOKEN)
+    page.click("#login-form button")
+    page.click("#portfolio-link")
+    rows = page.locator("#portfolio-body tr")
+    expect(rows).to_have_count(2)
+    page.locator("#portfolio-head th", has_text="enterprise").click()  # descending first
+    expect(rows.first).to_have_attribute("data-id", "e003")
+    page.locator("#portfolio-head th", has_text="enterprise").click()
+    expect(rows.first).to_have_attribute("data-id", "e001")
+    expect(rows.first.locator(".badge")).to_have_text("refer")
+    page.fill("#portfolio-filter", "Lianchuang")
+    expect(rows).to_have_count(1)
+    rows.first.locator("button.star").click()
+    expect(rows.first.locator("button.star")).to_have_class("star on")
+    page.screenshot(path=shots / "eprof-web-portfolio.png", full_page=True)
+    page.reload()
+    page.click("#portfolio-link")
+    expect(page.locator("#portfolio-body tr[data-id='e003'] button.star")).to_have_class("star on")

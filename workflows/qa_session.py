@@ -5,6 +5,7 @@ sits above risk/)."""
 from __future__ import annotations
 
 import json
+import re
 import time
 from collections.abc import Sequence
 
@@ -13,14 +14,18 @@ from eprof.agent.llm import Gateway
 from eprof.agent.profile import load_profile
 from eprof.agent.qa import DEFAULT_PROMPT, MAX_STEPS, NOT_IN_DOCUMENTS, SEARCH_K, HISTORY_TURNS, Basis, Mode, QAResult, QAUsage, Route
 from eprof.agent.qa_answers import abstention, answer_from_profile, cite, extractive_answer, verify_citations
+from eprof.agent.qa_figures import figure_answer
+from eprof.agent.qa_language import Language, localise, question_language
 from eprof.agent.qa_llm import answer_llm, make_tools
-from eprof.agent.qa_routing import names_of, out_of_scope, route_question
+from eprof.agent.qa_routing import fold_question, names_of, out_of_scope, route_question
+from eprof.agent.qa_tables import TABLE_DETAIL, table_answer
+from eprof.agent.qa_terms import expanded_query
 from eprof.agent.schema import Evidence, OperatingProfile
 from eprof.agent.verify import normalise
 from eprof.kernel.config import Settings
 from eprof.kernel.errors import NotFoundError
 from eprof.prompts import Prompt, load_prompt
-from eprof.retrieval.schema import Chunk
+from eprof.retrieval.schema import Chunk, Hit
 from eprof.retrieval.search import Searcher
 from eprof.risk.artifact import ScorecardModel
 from eprof.risk.policy import Policy
@@ -67,13 +72,13 @@ class QASession:
         """Answer one question, remembering it for follow-ups."""
         started = time.monotonic()
         previous = self.turns[-1][0] if self.turns else None
-        route = route_question(question, previous, self.names)
+        route = route_question(question, previous, self.names, self.profile.fiscal_year)
         other = out_of_scope(question, self.info, self.others)
         if other is not None:
             text = (f"Out of scope: this session answers questions about {self.info.name or self.enterprise_id} "
                     f"({self.enterprise_id}) only; the question is about {other.name or other.enterprise_id}. "
                     f"Start a session for {other.enterprise_id} instead.")
-            result = self._result(question, text, [], "none", [], QAUsage(), started)
+            result = self._result(question, localise(text, question_language(question)), [], "none", [], QAUsage(), started)
         elif self._llm is not None:
             result = self._ask_llm(*self._llm, question, started)
         else:
@@ -86,11 +91,34 @@ class QASession:
         return self.chunks.get(citation.chunk_id)
 
     def _ask_offline(self, route: Route, question: str, started: float) -> QAResult:
+        language = question_language(question)
+        result = self._ask_offline_en(route, question, started, language)
+        return result.model_copy(update={"answer": localise(result.answer, language)})
+
+    def _ask_offline_en(self, route: Route, question: str, started: float, language: Language) -> QAResult:
+        """The offline answer; its frames are English (localised by the caller) except figure answers, worded in `language`."""
+        if route.topic == "figure" and route.figure:
+            parent = bool(re.search(r"母公司|parent", question, re.I))
+            figure = figure_answer(route.figure, route.period, route.compare_to, self.profile, self.chunks, language, parent)
+            if figure is not None:
+                text, citations, found = figure
+                return self._result(question, text, citations, "profile", [], QAUsage(), started, found=found)
+            route = route.model_copy(update={"topic": None})  # no consolidated value read: quote the documents instead
+        detail = bool(TABLE_DETAIL.search(fold_question(question)))  # "前五名客户", "aged over 3 years": the table's rows answer it
         direct = self._decision_answer() if route.topic == "decision" else answer_from_profile(route, self.profile)
+        role = {"customers": "customer", "suppliers": "supplier"}.get(route.topic or "")
+        if detail and not any(p.role == role for p in self.profile.parties):  # the profile lists no such parties: read the table
+            direct = None
         if direct is not None and route.topic != "red_flags":
             text, citations, basis = direct
             return self._result(question, text, citations, basis, [], QAUsage(), started)
-        hits = self.searcher.search(self.enterprise_id, route.query, k=SEARCH_K)
+        query = expanded_query(route.query, route.terms)
+        hits = self.searcher.search(self.enterprise_id, query, k=SEARCH_K)
+        if direct is None and detail:
+            rows = table_answer(route.terms, self._tables(hits), self.chunks)
+            if rows:
+                text = "From the table (rows quoted):\n" + "\n".join(f"- \"{c.quote}\" {cite(c)}" for c in rows)
+                return self._result(question, text, rows, "extractive", [query], QAUsage(), started)
         if direct is not None:  # red flags: the profile keeps open matters only; show what else matches the question
             text, citations, basis = direct
             others = [c for c in extractive_answer(route.terms, hits)[0] if normalise(c.quote) not in {normalise(e.quote) for e in citations}]
@@ -98,10 +126,21 @@ class QASession:
             return self._result(question, text, [*citations, *others], basis, [route.query], QAUsage(), started)
         citations, best = extractive_answer(route.terms, hits)
         if not citations:
-            return self._result(question, abstention([route.query], route.terms, best), [], "none", [route.query], QAUsage(), started)
-        lines = ["Extractive answer (the passages that best match the question, quoted; nothing generated):"]
+            return self._result(question, abstention([query], route.terms, best), [], "none", [query], QAUsage(), started)
+        lines = ["No verified red flag of this kind; what the documents say:"] if route.topic == "red_flags" else []
+        lines += ["Extractive answer (the passages that best match the question, quoted; nothing generated):"]
         lines += [f"- \"{c.quote}\" {cite(c)}" for c in citations]
-        return self._result(question, "\n".join(lines), citations, "extractive", [route.query], QAUsage(), started)
+        return self._result(question, "\n".join(lines), citations, "extractive", [query], QAUsage(), started)
+
+    def _tables(self, hits: Sequence[Hit]) -> list[Chunk]:
+        """The table chunks among the hits, and the table right after a hit (its caption may sit in that hit)."""
+        by_place = {(c.doc_id, c.ordinal): c for c in self.chunks.values()}
+        out: list[Chunk] = []
+        for hit in hits:
+            chunk = self.chunks.get(hit.chunk_id)
+            candidates = (chunk, by_place.get((chunk.doc_id, chunk.ordinal + 1))) if chunk else ()
+            out += [c for c in candidates if c is not None and c.kind == "table" and c not in out]
+        return out
 
     def _decision_answer(self) -> tuple[str, list[Evidence], Basis]:
         if self.decision is None:

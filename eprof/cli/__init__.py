@@ -34,6 +34,8 @@ COMMANDS: dict[str, Entry] = {
     "ask": Entry("eprof.cli.qa", "Answer one question about an enterprise from its documents, profile and decision, with citations."),
     "chat": Entry("eprof.cli.qa", "Ask questions about one enterprise in a session; follow-up questions keep the context."),
     "decide": Entry("eprof.cli.scoring", "Score the enterprise's verified profile: PD, points, grade, decision and reason codes with evidence."),
+    "memo": Entry("eprof.cli.memo", "Write the credit memo: decision, limit, red flags with evidence, the financial spread and citations."),
+    "portfolio": Entry("eprof.cli.portfolio", "List the portfolio from the saved profiles; sort, filter, and mark the watch-list."),
     "batch": Entry("eprof.cli.batch", "Ingest, profile and decide every applicant in a manifest; one JSON per applicant plus decisions.csv."),
     "serve": Entry("eprof.cli.serve", "Serve the API (its OpenAPI spec at /openapi.json) and the analyst page (/) until interrupted."),
     "logs": Entry("eprof.cli.logs", "Show the newest model calls from <store>/logs.db, one row per attempt."),

@@ -12,6 +12,7 @@ from rich.table import Table
 from eprof.agent.extractors import run_profile
 from eprof.agent.profile import DEFAULT_PROMPT, profile_path, save_profile
 from eprof.agent.schema import Evidence, OperatingProfile, Severity
+from eprof.agent.spread import Spread, build_spread, spread_rows
 from eprof.cli._common import ChromaUrlOption, StoreOption, console, settings_from
 
 KEY_FIGURES = ("revenue", "net_profit", "total_assets", "total_liabilities", "operating_cash_flow", "accounts_receivable")
@@ -27,6 +28,7 @@ def profile(
     store: StoreOption = None,
     chroma_url: ChromaUrlOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="print the profile JSON")] = False,
+    spread: Annotated[bool, typer.Option("--spread", help="with --json: print the financial spread (spread/1) instead of the profile")] = False,
 ) -> None:
     """Extract the operating profile and red flags, verify every quote, and write the profile JSON."""
     if extractor not in (None, "offline", "llm"):
@@ -35,7 +37,7 @@ def profile(
     result = run_profile(settings, enterprise_id, extractor, prompt)  # type: ignore[arg-type]
     path = save_profile(result, out or profile_path(settings, enterprise_id))
     if as_json:
-        typer.echo(result.model_dump_json(indent=2))
+        typer.echo((build_spread(result) if spread else result).model_dump_json(indent=2))
         return
     show_profile(result)
     console.print(f"[dim]profile written to {path}[/]")
@@ -67,6 +69,7 @@ def show_profile(p: OperatingProfile) -> None:
         else:
             figures.add_row(name, escape(f.as_printed or ""), f"{f.value:,.0f}", escape(f"{f.evidence[0].source} p.{f.evidence[0].page}"))
     console.print(figures)
+    show_spread(build_spread(p))
     ratios = ", ".join(f"{k}={v:.2f}" for k, v in p.ratios.items() if v is not None)
     console.print(f"  ratios: {ratios or 'none computable'}", highlight=False)
     failed = [c for c in p.checks if not c.passed]
@@ -86,6 +89,17 @@ def show_profile(p: OperatingProfile) -> None:
         console.print(f"  [yellow]{len(p.rejected)} claim(s) rejected[/] (quote not found in the cited chunk, or similar); see 'rejected' in the JSON")
     if p.usage.calls:
         console.print(f"  LLM: {p.usage.calls} call(s), {p.usage.prompt_tokens}+{p.usage.completion_tokens} tokens, {p.usage.cache_hits} cached, {p.usage.latency_ms} ms")
+
+
+def show_spread(spread: Spread) -> None:
+    """Every year the documents give, side by side, with year-on-year change."""
+    if len(spread.years) < 2:
+        return
+    rows = spread_rows(spread)
+    table = Table(*rows[0], title=f"Financial spread ({spread.currency}; ratios as fractions)")
+    for row in rows[1:]:
+        table.add_row(*row)
+    console.print(table)
 
 
 def register(app: typer.Typer) -> None:

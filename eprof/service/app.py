@@ -21,7 +21,7 @@ from eprof.service.audit import AuditLog, AuditMiddleware
 from eprof.service.auth import Authenticator, parse_tokens
 from eprof.service.deps import Service
 from eprof.service.jobs import BatchJobs
-from eprof.service.routes import batches, enterprises, evals, profiles, qa
+from eprof.service.routes import batches, enterprises, evals, profiles, qa, workbench
 from eprof.service.routes.enterprises import Unreadable
 from eprof.service.schema import ErrorBody
 from eprof.service.sessions import Sessions
@@ -32,7 +32,7 @@ from eprof.risk.policy import load_policy
 from eprof.risk.run import load_default_model
 
 STATIC = Path(__file__).with_name("static")
-ROUTERS = (enterprises.router, profiles.router, qa.router, batches.router, evals.router)
+ROUTERS = (enterprises.router, profiles.router, qa.router, batches.router, evals.router, workbench.router)
 """Every API router; a new resource is a module under routes/ added here."""
 STATUS: tuple[tuple[type[EprofError], int], ...] = (
     (TooLarge, 413),

@@ -152,6 +152,8 @@ function route() {
   if (parts[0] === "e" && parts[1] && parts[2] === "source") {
     showEnterpriseShell(parts[1]);
     showSource(parts[1], parts[3], Number(parts[4]), params.get("q"));
+  } else if (parts[0] === "portfolio") {
+    showPortfolio();
   } else if (parts[0] === "e" && parts[1]) {
     showEnterpriseShell(parts[1]);
     showEnterprise(parts[1]);
@@ -189,9 +191,10 @@ async function showEnterprise(id) {
   try {
     detail = await api(`/api/enterprises/${encodeURIComponent(id)}`);
   } catch (error) { showError(error); return; }
-  const [profile, decision] = await Promise.all([
+  const [profile, decision, spread] = await Promise.all([
     api(`/api/enterprises/${encodeURIComponent(id)}/profile`).catch(() => null),
     api(`/api/enterprises/${encodeURIComponent(id)}/decision`).catch(() => null),
+    api(`/api/enterprises/${encodeURIComponent(id)}/spread`).catch(() => null),
   ]);
   if (!state.current || state.current.id !== id) return;  // the analyst moved on meanwhile
   clear(main).append(header(detail, profile));
@@ -199,7 +202,7 @@ async function showEnterprise(id) {
     main.append(el("div", { class: "card" }, el("p", { text: "No profile yet. Run one to see figures, red flags and the decision." })));
     return;
   }
-  main.append(decisionCard(id, decision), flagsCard(id, profile), profileCard(id, profile), documentsCard(detail));
+  main.append(memoButtons(id), decisionCard(id, decision), flagsCard(id, profile), spreadCard(id, spread), profileCard(id, profile), documentsCard(detail));
 }
 
 function header(detail, profile) {
