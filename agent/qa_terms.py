@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from eprof.retrieval.tokenize import tokens
+from eprof.retrieval.tokenize import words as tokens
 
 GLOSSARY: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("guarantee", ("担保",)), ("guarantees", ("担保",)), ("external", ("对外",)),

@@ -15,7 +15,8 @@ from pypdf import PdfReader
 from typer.testing import CliRunner
 
 from eprof.agent.profile import load_profile
-from eprof.agent.qa import QASession, route_question
+from eprof.agent.qa_routing import route_question
+from eprof.workflows.qa_session import QASession
 from eprof.agent.qa_language import answer_language, localise, question_language
 from eprof.agent.qa_names import trade_names
 from eprof.agent.spread import build_spread

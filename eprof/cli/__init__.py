@@ -29,7 +29,7 @@ COMMANDS: dict[str, Entry] = {
     "demo": Entry("eprof.cli.demo", "Ingest the demo corpus, profile every enterprise with verified evidence, decide, and summarise."),
     "ingest": Entry("eprof.cli.documents", "Ingest PDF, HTML, text and Markdown files into one enterprise's index."),
     "search": Entry("eprof.cli.documents", "Hybrid (dense + BM25) search within one enterprise's documents, with page citations."),
-    "enterprises": Entry("eprof.cli.documents", "List indexed enterprises: documents, pages, chunks and last ingest."),
+    "enterprises": Entry("eprof.cli.documents", "List indexed enterprises: documents (filing type and period), pages, chunks and last ingest."),
     "profile": Entry("eprof.cli.profiling", "Extract the operating profile and red flags, verify every quote, and write the profile JSON."),
     "ask": Entry("eprof.cli.qa", "Answer one question about an enterprise from its documents, profile and decision, with citations."),
     "chat": Entry("eprof.cli.qa", "Ask questions about one enterprise in a session; follow-up questions keep the context."),
