@@ -17,7 +17,7 @@ from eprof.retrieval.layout import YEAR_CELL, cells
 from eprof.retrieval.schema import Chunk
 
 LABELS: dict[FigureName, tuple[str, ...]] = {
-    "revenue": ("营业收入", "营业总收入", "revenue", "operating revenue", "total revenue"),
+    "revenue": ("营业收入", "营业总收入", "营业收入合计", "revenue", "operating revenue", "total revenue"),
     "cost_of_sales": ("营业成本", "cost of sales", "cost of revenue", "operating costs"),
     "gross_profit": ("毛利", "gross profit"),
     "net_profit": ("净利润", "net profit", "net income", "profit for the year"),
@@ -41,7 +41,7 @@ UNITS: tuple[tuple[re.Pattern[str], float], ...] = (
     (re.compile(r"百万元|rmb\s*(in\s*)?millions?|rmb\s*million|in\s*millions|rmb\s*'?m\b"), 1e6),
     (re.compile(r"万元"), 1e4),
     (re.compile(r"千元|rmb\s*(in\s*)?thousands?|rmb\s*'?000|in\s*thousands"), 1e3),
-    (re.compile(r"单位\s*[:：]\s*(人民币)?\s*元|unit\s*:\s*(rmb|yuan|cny)\s*(yuan)?\s*$|\byuan\b"), 1.0),
+    (re.compile(r"单位\s*[:：]\s*(人民币)?\s*元|unit\s*:\s*(rmb|yuan|cny)\b|\byuan\b"), 1.0),  # after the larger units
 )
 UNIT_NAMES = {1e8: "亿元", 1e6: "百万元", 1e4: "万元", 1e3: "千元", 1.0: "元"}
 STATEMENT_CAPTION = re.compile(r"资产负债表|利润表|现金流量表|balance sheet|income statement|profit or loss|cash flow", re.I)

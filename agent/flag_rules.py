@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from eprof.agent import lexicon as lx
 from eprof.agent.news_events import SEGMENT_LEFT, denied, news_events
+from eprof.agent.reportrules import mask_templates
 from eprof.agent.schema import RED_FLAG_NAMES_ZH, Evidence, RedFlag, RedFlagType, Severity
 from eprof.agent.sentence_units import WS, Unit, date_in, fold, percent_in, stated_amount, units_of
 from eprof.agent.subject_rules import about_enterprise, hypothetical, negated, parties_in, resolved, short_names
@@ -285,7 +286,8 @@ def find_red_flags(name: str | None, chunks: Sequence[Chunk], aliases: Sequence[
                 hit, _ = table_concentration(chunk)
                 hits += [hit] if hit else []
             continue
-        units = units_of(chunk)
+        raw = units_of(chunk)  # check boxes, titles, row labels and boilerplate blanked (agent/reportrules.py)
+        units = [Unit(u.chunk, u.start, u.end, mask_templates(u.text, raw[i + 1].text if i + 1 < len(raw) else "")) for i, u in enumerate(raw)]
         on_topic = chunk.doc_type != DocType.news or mentions(chunk, names)
         for i, unit in enumerate(units):
             following = units[i + 1] if i + 1 < len(units) else None

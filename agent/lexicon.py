@@ -145,7 +145,7 @@ TRIGGERS: dict[RedFlagType, tuple[Trigger, ...]] = {
 """Phrases that state a red flag, per type. Order within a type matters: the first hit sets severity."""
 
 NEGATION = _re(
-    r"不存在|并不存在|均不存在|亦不存在|也不存在|没有|未曾|未发生|未受到|未收到|未被|未涉及|不涉及|未出现|尚无|无(?!法|锡|为|人|需)(?=.{0,4}(重大|任何|其他|未决|诉讼|仲裁|违约|逾期|处罚|质押|冻结|占用|担保|事故|投诉))|"
+    r"不存在|并不存在|均不存在|亦不存在|也不存在|不是|并非|不属于|没有|未曾|未发生|未受到|未收到|未被|未涉及|不涉及|未出现|尚无|无(?!法|锡|为|人|需)(?=.{0,4}(重大|任何|其他|未决|诉讼|仲裁|违约|逾期|处罚|质押|冻结|占用|担保|事故|投诉))|"
     r"\bno\b|\bnot\b|\bnor\b|\bneither\b|\bnone\b|\bnever\b|\bwithout\b|free (of|from)|n't\b"
 )
 """A negator between the start of the trigger's clause and the trigger itself negates it."""
@@ -177,7 +177,7 @@ MODAL_TYPES = frozenset({T.going_concern, T.audit_opinion})
 
 INJECTION = _re(
     r"忽略(之前|以上|前面|上述|先前|你之前)?(收到)?的?(所有|全部|一切)?(指令|规则|提示|要求|设定)|你现在是|系统提示|system prompt|"
-    r"(评为|评级为|调整为|输出).{0,10}(AAA|最高信用等级)|信用评级\s*AAA|违约概率\s*0\s*%|不要提及(任何)?风险|致\s*AI|AI助手|评估模型请注意|"
+    r"(评为|评级为|调整为|输出).{0,10}(AAA|最高信用等级)|信用评级\s*AAA|违约概率\s*0\s*%|不要提及(任何)?风险|致\s*AI|AI助手\s*[：:，,请]|评估模型请注意|"
     r"ignore (all )?(the )?(previous|prior|above|earlier|preceding) (instructions|rules|prompts)|disregard (all )?(the )?(previous|prior|above|earlier) (instructions|rules)|"
     r"you are now\b|rate this company (AAA|as)|assign (it |the company )?the highest (credit )?rating|(to|note to) (the )?(AI|assessment model|language model)|"
     r"do not (mention|report) any risks?|output (a )?credit rating|\[\s*system"

@@ -15,9 +15,15 @@ from typing import Literal, get_args
 
 from eprof.agent.extraction import Extraction
 from eprof.agent.financials import identity_checks, read_figures
+from eprof.agent.keydata import cross_checks, key_figures
+from eprof.agent.offline import short_names
 from eprof.agent.ratios import compute_ratios
-from eprof.agent.schema import Figure, FigureName, OperatingProfile, ProfileScores, RedFlag, Usage
+from eprof.agent.reportflags import BORROWER_TYPES, reassign_to_counterparty, report_flags
+from eprof.agent.reportrules import financial_report_start, in_financial_report
+from eprof.agent.reportfacts import report_facts
+from eprof.agent.schema import Figure, FigureName, IdentityCheck, OperatingProfile, ProfileScores, RedFlag, Usage
 from eprof.agent.signals import numeric_flags
+from eprof.agent.statements import Reading, read_statements
 from eprof.agent.verify import verify_extraction
 from eprof.kernel.config import Settings
 from eprof.kernel.errors import NotFoundError
@@ -54,15 +60,25 @@ def evidence_ids(searcher: Searcher, enterprise_id: str) -> set[str]:
     return {chunk_id for ids in searcher.best_ids(enterprise_id, TOPICS, k=HITS_PER_TOPIC) for chunk_id in ids}
 
 
-def _figures(chunks: list[Chunk]) -> tuple[dict, str | None, dict[str, float | None]]:
-    figures = read_figures(c for c in chunks if c.kind == "table")
+def _figures(chunks: list[Chunk]) -> tuple[dict, str | None, dict[str, float | None], Reading]:
+    """Statement figures where the report's statements were found (consolidated first, the parent's
+    kept apart), else every table with a stated unit; the fiscal year from the cover or title."""
+    reading = read_statements(chunks)
+    figures = reading.primary or read_figures(c for c in chunks if c.kind == "table")
     years = sorted({period for _, period in figures}, reverse=True)
-    year = years[0] if years else None
+    year = reading.fiscal_year if reading.primary and reading.fiscal_year in years else (years[0] if years else None)
     if year is None:
-        return figures, None, compute_ratios({})
+        return figures, None, compute_ratios({}), reading
     current = {name: f.value for (name, period), f in figures.items() if period == year}
     prior = {name: f.value for (name, period), f in figures.items() if period == str(int(year) - 1)}
-    return figures, year, compute_ratios(current, prior)
+    return figures, year, compute_ratios(current, prior), reading
+
+
+def figures_confidence(checks: list[IdentityCheck]) -> str | None:
+    """high: every check ran and passed; low: any failed; None: nothing could be checked."""
+    if not checks:
+        return None
+    return "low" if any(not c.passed for c in checks) else "high"
 
 
 def _merge_flags(extracted: list[RedFlag], computed: list[RedFlag]) -> list[RedFlag]:
@@ -91,12 +107,19 @@ def build_profile(
 ) -> OperatingProfile:
     info = searcher.enterprise(enterprise_id)
     chunks = searcher.chunks(info)
-    figures, year, ratios = _figures(chunks)
-    wanted = evidence_ids(searcher, enterprise_id)
-    evidence = [c for c in chunks if c.chunk_id in wanted]  # document order, as `chunks` is
+    figures, year, ratios, reading = _figures(chunks)
+    checks = identity_checks(figures, sorted({p for _, p in figures}, reverse=True))
+    checks += cross_checks(figures, key_figures(chunks), year)
+    facts = report_facts(chunks)  # read where the format puts them; they win over an extractor's reading
+    wanted = evidence_ids(searcher, enterprise_id) | {e.chunk_id for claim in facts.claims() for e in claim.evidence}
+    starts = financial_report_start(chunks)  # from the auditor's report on: standard text, policies, notes
+    evidence = [c for c in chunks if c.chunk_id in wanted and not in_financial_report(c, starts)]  # document order
     extraction, usage = extract(enterprise_id, info.name, evidence, ratios, tuple(info.aliases))
     verified, rejected = verify_extraction(extraction, {c.chunk_id: c for c in chunks}, enterprise_id)
-    flags = _merge_flags(verified.red_flags, numeric_flags(figures, ratios, year))
+    computed = numeric_flags(figures, ratios, year) + report_flags(chunks, short_names(info.name, chunks), facts, figures, year)
+    flags = reassign_to_counterparty(_merge_flags(verified.red_flags, computed))
+    if facts.financial_institution is not None:  # its borrowers' defaults are its loan book, not its own
+        flags = [f for f in flags if f.type not in BORROWER_TYPES]
     read: list[Figure] = sorted(figures.values(), key=lambda f: (f.period, f.name), reverse=True)
     missing = [
         Figure(name=name, period=year or "", value=None, missing_reason="not found in any table with a stated unit")
@@ -117,12 +140,15 @@ def build_profile(
         upstream=verified.upstream,
         downstream=verified.downstream,
         parties=verified.parties,
-        auditor=verified.auditor,
-        audit_opinion=verified.audit_opinion,
-        controlling_shareholder=verified.controlling_shareholder,
+        auditor=facts.auditor or verified.auditor,
+        audit_opinion=facts.audit_opinion or verified.audit_opinion,
+        controlling_shareholder=facts.controlling_shareholder or verified.controlling_shareholder,
+        financial_institution=facts.financial_institution,
         figures=read + missing,
         ratios=ratios,
-        checks=identity_checks(figures, sorted({p for _, p in figures}, reverse=True)),
+        parent_figures=sorted(reading.parent.values(), key=lambda f: (f.period, f.name), reverse=True),
+        checks=checks,
+        figures_confidence=figures_confidence(checks),
         red_flags=flags,
         scores=ProfileScores(
             enterprise_id=enterprise_id,
@@ -133,6 +159,7 @@ def build_profile(
             external_risk=scores.external_risk,
             red_flag_counts=dict(sorted(Counter(f.type for f in flags).items())),
             red_flag_severity_counts=dict(sorted(Counter(f.severity for f in flags).items())),
+            financial_institution=facts.financial_institution.value if facts.financial_institution else None,  # type: ignore[arg-type]
         ),
         rejected=rejected,
         evidence_chunks=len(evidence),

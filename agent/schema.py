@@ -45,6 +45,9 @@ class RedFlagType(StrEnum):
     product_or_safety = "product_or_safety"
     consumer_complaints = "consumer_complaints"
     document_manipulation = "document_manipulation"
+    counterparty_exposure = "counterparty_exposure"
+    negative_operating_cash_flow = "negative_operating_cash_flow"
+    supplier_concentration = "supplier_concentration"
 
 
 RED_FLAG_NAMES_ZH: dict[RedFlagType, str] = {
@@ -70,6 +73,9 @@ RED_FLAG_NAMES_ZH: dict[RedFlagType, str] = {
     RedFlagType.product_or_safety: "产品违规/安全环保事故",
     RedFlagType.consumer_complaints: "投诉维权",
     RedFlagType.document_manipulation: "文档内含指令/提示注入",
+    RedFlagType.counterparty_exposure: "交易对手风险（债务人/客户破产、违约）",
+    RedFlagType.negative_operating_cash_flow: "经营活动现金流量净额转负",
+    RedFlagType.supplier_concentration: "供应商集中度高",
 }
 
 
@@ -190,6 +196,8 @@ class ProfileScores(Contract):
     external_risk: DimensionScore | None
     red_flag_counts: dict[RedFlagType, int] = Field(default_factory=dict)
     red_flag_severity_counts: dict[Severity, int] = Field(default_factory=dict)
+    financial_institution: Literal["bank", "insurer", "broker"] | None = Field(
+        None, description="a bank, insurer or broker: the corporate scorecard does not apply (policy refers it)")
 
 
 class Usage(Contract):
@@ -225,7 +233,12 @@ class OperatingProfile(Contract):
     auditor: TextClaim | None = None
     audit_opinion: TextClaim | None = None
     controlling_shareholder: TextClaim | None = None
-    figures: list[Figure] = Field(default_factory=list, description="every figure read, missing ones with a reason")
+    financial_institution: TextClaim | None = Field(
+        None, description="'bank', 'insurer' or 'broker', citing a statement line only such an institution fills")
+    figures: list[Figure] = Field(default_factory=list, description="every figure read, missing ones with a reason; consolidated where the report has both")
+    parent_figures: list[Figure] = Field(default_factory=list, description="the parent company's own statements (母公司), kept apart; never used for ratios")
+    figures_confidence: Literal["high", "low"] | None = Field(
+        None, description="high: every identity and cross-check passed; low: one failed; None: none could run")
     ratios: dict[str, float | None] = Field(default_factory=dict)
     checks: list[IdentityCheck] = Field(default_factory=list)
     red_flags: list[RedFlag] = Field(default_factory=list)

@@ -56,7 +56,7 @@ def is_table_row(line: str) -> bool:
     parts = cells(line)
     if len(parts) < 2:
         return False
-    numeric = sum(1 for c in parts[1:] if NUMBER_CELL.match(c.replace(" ", "")) or YEAR_CELL.match(c))
+    numeric = sum(1 for c in parts[1:] if NUMBER_CELL.match(c.replace(" ", "")) or YEAR_CELL.match(c.replace(" ", "")))
     return numeric >= 1 and numeric >= (len(parts) - 1) / 2
 
 
@@ -122,11 +122,7 @@ def page_blocks(lines: list[str], page: int) -> list[Block]:
             i += 1
             continue
         if is_table_row(line):
-            j = i
-            rows: list[str] = []
-            while j < len(lines) and _continues_table(lines, j):
-                rows.append("  ".join(cells(lines[j])))
-                j += 1
+            j, rows = _table_rows(lines, i)
             if len(rows) >= 2:
                 prefix = _take_caption(para)
                 # caption and unit line may stand apart from the table (and each other) by blank lines
@@ -143,11 +139,7 @@ def page_blocks(lines: list[str], page: int) -> list[Block]:
                 continue
         if _header_row(lines, i):
             flush()
-            j = i
-            rows = []
-            while j < len(lines) and _continues_table(lines, j):
-                rows.append("  ".join(cells(lines[j])))
-                j += 1
+            j, rows = _table_rows(lines, i)
             if len(rows) >= 3:
                 blocks.append(Block("table", rows, page))
                 i = j
@@ -164,12 +156,49 @@ def page_blocks(lines: list[str], page: int) -> list[Block]:
     return blocks
 
 
+def _table_rows(lines: list[str], i: int) -> tuple[int, list[str]]:
+    """The rows of the table starting at line i, and the index after it. Rows keep their spacing
+    (less the table's common indent), so a cell's column can still be told from its position: a
+    statement row with one amount may hold the prior year's, and a 附注 cell may be empty."""
+    j = i
+    taken: list[str] = []
+    while j < len(lines):
+        if not lines[j].strip():
+            nxt = next((k for k in range(j + 1, len(lines)) if lines[k].strip()), None)
+            if nxt is None or not _continues_table(lines, nxt):
+                break  # rows printed with a blank line between them are still one table
+            j = nxt
+            continue
+        if not _continues_table(lines, j):
+            break
+        taken.append(lines[j].rstrip())
+        j += 1
+    indent = min((len(r) - len(r.lstrip()) for r in taken), default=0)
+    return j, [r[indent:] for r in taken]
+
+
+LABEL_LOOKAHEAD = 8
+"""Non-blank lines a label-only row (a statement line with no amount this year) may precede a data row by."""
+
+
 def _continues_table(lines: list[str], j: int) -> bool:
-    """A data row, a column-header row, or a section label row (e.g. '流动资产：') inside a table."""
+    """A data row, a column-header row, or a label row (e.g. '流动资产：', or a statement line left
+    empty this year) followed, within a few label rows, by a data row."""
     if is_table_row(lines[j]) or _header_row(lines, j):
         return True
-    label = lines[j].strip()
-    return 0 < len(label) <= 60 and len(cells(label)) == 1 and j + 1 < len(lines) and is_table_row(lines[j + 1])
+    seen = 0
+    for k in range(j, len(lines)):
+        label = lines[k].strip()
+        if not label:
+            continue
+        if is_table_row(lines[k]):
+            return seen > 0
+        if len(label) > 40 or len(cells(label)) != 1 or is_heading(label) or label[-1] in "。！？；.!?;" or UNIT_LINE.search(label):
+            return False
+        seen += 1
+        if seen > LABEL_LOOKAHEAD:
+            return False
+    return False
 
 
 def _header_row(lines: list[str], i: int) -> bool:
@@ -177,9 +206,11 @@ def _header_row(lines: list[str], i: int) -> bool:
     parts = cells(lines[i])
     if len(parts) < 2 or i + 1 >= len(lines):
         return False
-    if not all(YEAR_CELL.match(c) or len(c) <= 12 for c in parts[1:]):
+    if not all(YEAR_CELL.match(c.replace(" ", "")) or len(c) <= 12 for c in parts[1:]):
         return False
-    following = lines[i + 1 : i + 3]  # data, or a section label row ('Current assets:') then data
+    following = [line for line in lines[i + 1 : i + 6] if line.strip()][:2]  # data, or a label row ('Current assets:') then data
+    if not following:
+        return False
     return is_table_row(following[0]) or (len(following) == 2 and len(cells(following[0])) == 1 and is_table_row(following[1]))
 
 
@@ -221,4 +252,4 @@ def _has_caption(block: Block) -> bool:
 
 def _looks_like_header(line: str) -> bool:
     parts = cells(line)
-    return len(parts) >= 2 and all(YEAR_CELL.match(c) or len(c) <= 12 for c in parts[1:])
+    return len(parts) >= 2 and all(YEAR_CELL.match(c.replace(" ", "")) or len(c) <= 12 for c in parts[1:])

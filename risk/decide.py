@@ -78,7 +78,9 @@ def decide(
     feature earned in training (the "points below max" convention), at most `policy.max_reasons`,
     each with the caller's evidence. Every verified red flag is listed, most severe first. The
     limit needs `figures` (revenue, operating_cash_flow of the scored year) and the policy's
-    [limit] table; without either there is no limit.
+    [limit] table; without either there is no limit. The final decision is the most severe of
+    the PD thresholds and the knock-out rules that fired; a rule that replaces the model (the
+    applicant is outside the scorecard's population) sets the PD decision aside.
     """
     values = features_row.values
     evidence_map = evidence_map or {}
@@ -87,7 +89,8 @@ def decide(
     grade = model.grade(pd_value)
     model_decision = policy.thresholds.action(pd_value)
     knockouts = policy.knockouts(values, red_flags, evidence_map)
-    decision = max([model_decision, *(k.action for k in knockouts)], key=ACTION_SEVERITY.__getitem__)
+    applies = not any(k.replaces_model for k in knockouts)  # e.g. a bank: a corporate scorecard's PD says nothing
+    decision = max([model_decision] * applies + [k.action for k in knockouts], key=ACTION_SEVERITY.__getitem__)
 
     adverse = [c for c in model.contributions(values) if c["points_below_max"] > 0]
     adverse.sort(key=lambda c: (-c["points_below_max"], c["feature"]))

@@ -33,7 +33,9 @@ DIMENSIONS: tuple[str, ...] = (
 )
 FLAG_FEATURES: tuple[str, ...] = tuple(f"flag_{t.value}" for t in RedFlagType)
 SEVERITY_FEATURES: tuple[str, ...] = tuple(f"severity_{s.value}" for s in Severity)
-FEATURE_NAMES: tuple[str, ...] = DIMENSIONS + RATIO_NAMES + FLAG_FEATURES + SEVERITY_FEATURES
+POLICY_FEATURES: tuple[str, ...] = ("financial_institution",)
+"""Facts for policy rules, not for the model: 1.0 for a bank, insurer or broker."""
+FEATURE_NAMES: tuple[str, ...] = DIMENSIONS + RATIO_NAMES + FLAG_FEATURES + SEVERITY_FEATURES + POLICY_FEATURES
 """Every field of a profile feature row, in a fixed order."""
 
 _DESCENDING = (
@@ -119,6 +121,7 @@ def build_feature_row(
             if count < 0:
                 raise InputError(f"profile scores {kind}.{key.value}: expected a count >= 0; got {count}")
             values[prefix + key.value] = float(count)
+    values["financial_institution"] = float(profile.financial_institution is not None)
     return FeatureRow(enterprise_id=profile.enterprise_id, values=values)
 
 

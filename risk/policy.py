@@ -83,6 +83,7 @@ class ThresholdRule(Contract):
     feature: str
     op: Literal[">=", ">", "<=", "<", "=="]
     value: float
+    replaces_model: bool = Field(False, description="the model does not apply when this fires: its PD decision is set aside")
 
     @property
     def features(self) -> list[str]:
@@ -216,6 +217,7 @@ class Policy(Contract):
                     action=rule.action,
                     features={f: values[f] for f in rule.features},
                     evidence=quotes,
+                    replaces_model=getattr(rule, "replaces_model", False),
                 )
             )
         return hits

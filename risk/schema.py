@@ -53,6 +53,7 @@ class KnockoutHit(Contract):
     action: Action
     features: dict[str, float | None] = Field(description="the inputs the rule looked at")
     evidence: list[Evidence] = Field(default_factory=list, description="quotes and pages behind the inputs")
+    replaces_model: bool = Field(False, description="the scorecard does not apply to this applicant (e.g. a bank)")
 
 
 class FlagItem(Contract):

@@ -13,6 +13,7 @@ from eprof.cli import app
 from eprof.kernel.config import load_settings
 from eprof.retrieval.ingest import IngestJob, ingest_file, read_manifest
 from eprof.retrieval.keyword import KeywordIndex
+from eprof.retrieval.layout import cells
 from eprof.retrieval.readers import read_document
 from eprof.retrieval.schema import DocType, IngestStatus
 from eprof.retrieval.search import Searcher
@@ -38,7 +39,8 @@ def test_table_stays_whole_across_page_break_with_caption_and_unit(tmp_path: Pat
     assert (table.page, table.page_end) == (1, 2)
     lines = table.text.splitlines()
     assert lines[:2] == ["Consolidated Balance Sheet", "Unit: RMB thousand"]
-    assert "Line item 1  1,234.50  1,000.25" in lines and "Line item 39  48,145.50  39,009.75" in lines
+    rows = [cells(line) for line in lines]
+    assert ["Line item 1", "1,234.50", "1,000.25"] in rows and ["Line item 39", "48,145.50", "39,009.75"] in rows
 
 
 def test_running_header_and_footer_are_not_indexed(tmp_path: Path, searcher: Searcher) -> None:
