@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from eprof.agent import lexicon as lx
+from eprof.agent.injection import is_injection
 from eprof.agent.news_events import SEGMENT_LEFT, denied, news_events
 from eprof.agent.reportrules import mask_templates
 from eprof.agent.schema import RED_FLAG_NAMES_ZH, Evidence, RedFlag, RedFlagType, Severity
@@ -121,7 +122,7 @@ def _concentration(unit: Unit) -> Severity | None:
 
 def _sentence_hits(unit: Unit, following: Unit | None, names: Sequence[str], revenue: float | None) -> list[_Hit]:
     text = unit.text
-    if lx.INJECTION.search(text):
+    if is_injection(text):
         return [_Hit(T.document_manipulation, S.high, unit)]
     hits: list[_Hit] = []
     for t in lx.TRIGGERS:

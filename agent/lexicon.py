@@ -175,15 +175,6 @@ HYPOTHETICAL = _re(r"若|如果|倘若|一旦|假如|如未能|可能导致|可�
 MODAL_TYPES = frozenset({T.going_concern, T.audit_opinion})
 """Types whose standard wording is itself modal ('可能导致对持续经营能力产生重大疑虑')."""
 
-INJECTION = _re(
-    r"忽略(之前|以上|前面|上述|先前|你之前)?(收到)?的?(所有|全部|一切)?(指令|规则|提示|要求|设定)|你现在是|系统提示|system prompt|"
-    r"(评为|评级为|调整为|输出).{0,10}(AAA|最高信用等级)|信用评级\s*AAA|违约概率\s*0\s*%|不要提及(任何)?风险|致\s*AI|AI助手\s*[：:，,请]|评估模型请注意|"
-    r"ignore (all )?(the )?(previous|prior|above|earlier|preceding) (instructions|rules|prompts)|disregard (all )?(the )?(previous|prior|above|earlier) (instructions|rules)|"
-    r"you are now\b|rate this company (AAA|as)|assign (it |the company )?the highest (credit )?rating|(to|note to) (the )?(AI|assessment model|language model)|"
-    r"do not (mention|report) any risks?|output (a )?credit rating|\[\s*system"
-)
-"""Instruction-like text addressed to a model: reported as document_manipulation, never obeyed."""
-
 ZH_SELF = _re(r"本公司|我公司|(?<!有限)(?<!股份)(?<!集团)(?<!行业)(?<!该)(?<!其他)(?<!子)(?<!一家)(?<!某)(?<!对手)(?<!上市)(?<!合伙)公司(?![章法律])")
 EN_SELF = _re(r"\bthe Company\b|\bthe Group\b|\bour (company|group)\b")
 INSIDERS = _re(

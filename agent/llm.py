@@ -363,9 +363,14 @@ def _reask(errors: list[dict[str, Any]]) -> str:
     )
 
 
+class MalformedReplyError(Exception):
+    """A 200 answer that is not a chat completion (a body that is not JSON, or has no choices):
+    logged like a failed attempt and retried like a 5xx."""
+
+
 def _transient(exc: BaseException) -> bool:
-    """Worth another try: timeouts, connection errors, 408, 409, 429 and 5xx."""
-    if isinstance(exc, openai.APIConnectionError):  # APITimeoutError is a subclass
+    """Worth another try: timeouts, connection errors, malformed 200s, 408, 409, 429 and 5xx."""
+    if isinstance(exc, openai.APIConnectionError | MalformedReplyError):  # APITimeoutError is a subclass
         return True
     return isinstance(exc, openai.APIStatusError) and (exc.status_code in (408, 409, 429) or exc.status_code >= 500)
 
@@ -656,7 +661,7 @@ class Gateway:
         )
         try:
             return retrying(self._attempt, call, request, reserve)
-        except openai.APIError as exc:
+        except (openai.APIError, MalformedReplyError) as exc:
             status = exc.status_code if isinstance(exc, openai.APIStatusError) else None
             raise LLMRequestError(prompt.ref, attempts=call.attempt, cause=type(exc).__name__, status=status) from exc
 
@@ -684,6 +689,13 @@ class Gateway:
                 error_type=type(exc).__name__,
             )
             raise
+        choices = getattr(completion, "choices", None) if isinstance(completion, ChatCompletion) else None
+        if not choices or getattr(choices[0], "message", None) is None:
+            self._settle(enterprise_id, reserve, 0, ticket)
+            body = completion if isinstance(completion, str) else canonical_json(getattr(completion, "model_extra", None) or {})
+            self._record(call, request["messages"], attempt=call.attempt, duration_ms=round((time.monotonic() - sent) * 1000),
+                         response_text=body[:2000], error_type=MalformedReplyError.__name__)
+            raise MalformedReplyError("the endpoint answered 200 with something that is not a chat completion")
         usage = completion.usage
         self._settle(enterprise_id, reserve, usage.prompt_tokens + usage.completion_tokens if usage else reserve, ticket)
         if usage:

@@ -13,15 +13,18 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Literal, get_args
 
+from eprof.agent.earned import cite_figures, earn
 from eprof.agent.extraction import Extraction
 from eprof.agent.financials import identity_checks, read_figures
+from eprof.agent.injection import injection_flag
 from eprof.agent.keydata import cross_checks, key_figures
-from eprof.agent.offline import short_names
+from eprof.agent.offline import extract_offline
 from eprof.agent.ratios import compute_ratios
 from eprof.agent.reportflags import BORROWER_TYPES, reassign_to_counterparty, report_flags
 from eprof.agent.reportrules import financial_report_start, in_financial_report
 from eprof.agent.reportfacts import report_facts
-from eprof.agent.schema import Figure, FigureName, IdentityCheck, OperatingProfile, ProfileScores, RedFlag, Usage
+from eprof.agent.schema import Figure, FigureName, IdentityCheck, OperatingProfile, ProfileScores, RedFlag, RedFlagType, Usage
+from eprof.agent.subject_rules import short_names
 from eprof.agent.signals import numeric_flags
 from eprof.agent.statements import Reading, read_statements
 from eprof.agent.verify import verify_extraction
@@ -114,12 +117,22 @@ def build_profile(
     wanted = evidence_ids(searcher, enterprise_id) | {e.chunk_id for claim in facts.claims() for e in claim.evidence}
     starts = financial_report_start(chunks)  # from the auditor's report on: standard text, policies, notes
     evidence = [c for c in chunks if c.chunk_id in wanted and not in_financial_report(c, starts)]  # document order
-    extraction, usage = extract(enterprise_id, info.name, evidence, ratios, tuple(info.aliases))
-    verified, rejected = verify_extraction(extraction, {c.chunk_id: c for c in chunks}, enterprise_id)
+    aliases = tuple(info.aliases)
+    extraction, usage = extract(enterprise_id, info.name, evidence, ratios, aliases)
+    by_id = {c.chunk_id: c for c in chunks}
+    # The code's reading of the same evidence is the verified floor of a model's (agent/earned.py).
+    code = extraction if extractor == "offline" else extract_offline(enterprise_id, info.name, evidence, ratios, aliases)
+    verified, rejected = verify_extraction(cite_figures(code, figures, year), by_id, enterprise_id)
+    contradictions = []
+    if extractor != "offline":
+        said, rejected = verify_extraction(extraction, by_id, enterprise_id)
+        verified, contradictions = earn(said, verified)
     computed = numeric_flags(figures, ratios, year) + report_flags(chunks, short_names(info.name, chunks), facts, figures, year)
     flags = reassign_to_counterparty(_merge_flags(verified.red_flags, computed))
     if facts.financial_institution is not None:  # its borrowers' defaults are its loan book, not its own
         flags = [f for f in flags if f.type not in BORROWER_TYPES]
+    if not any(f.type == RedFlagType.document_manipulation for f in flags) and (injected := injection_flag(chunks)):
+        flags.append(injected)
     read: list[Figure] = sorted(figures.values(), key=lambda f: (f.period, f.name), reverse=True)
     missing = [
         Figure(name=name, period=year or "", value=None, missing_reason="not found in any table with a stated unit")
@@ -162,6 +175,7 @@ def build_profile(
             financial_institution=facts.financial_institution.value if facts.financial_institution else None,  # type: ignore[arg-type]
         ),
         rejected=rejected,
+        contradictions=contradictions,
         evidence_chunks=len(evidence),
         usage=usage,
     )

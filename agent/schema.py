@@ -244,6 +244,9 @@ class OperatingProfile(Contract):
     red_flags: list[RedFlag] = Field(default_factory=list)
     scores: ProfileScores
     rejected: list[RejectedClaim] = Field(default_factory=list)
+    contradictions: list[RejectedClaim] = Field(
+        default_factory=list, description="model claims the verified evidence contradicts (agent/earned.py): the decision is referred"
+    )
     evidence_chunks: int = Field(0, description="chunks the extractor was given")
     usage: Usage = Field(default_factory=Usage)
 

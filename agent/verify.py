@@ -2,7 +2,8 @@
 
 Matching normalises Unicode width (NFKC: full-width ＡＢＣ１２３ and half-width are equal) and
 ignores whitespace, because PDF extraction breaks lines and spaces arbitrarily; nothing else is
-forgiven. A claim with any unverifiable evidence is dropped and recorded with the reason.
+forgiven. A claim with any unverifiable evidence, or none (a dimension score included: a score
+is earned by its quotes), is dropped and recorded with the reason.
 """
 
 from __future__ import annotations
@@ -46,8 +47,8 @@ def verify_extraction(extraction: Extraction, chunks: Mapping[str, Chunk], enter
     """The extraction with every unsupported claim removed, and the list of what was removed."""
     rejected: list[RejectedClaim] = []
 
-    def supported(field: str, evidence: list[Evidence], allow_empty: bool = False) -> bool:
-        if not evidence and not allow_empty:
+    def supported(field: str, evidence: list[Evidence]) -> bool:
+        if not evidence:
             rejected.append(RejectedClaim(field=field, reason="no evidence"))
             return False
         for item in evidence:
@@ -61,7 +62,7 @@ def verify_extraction(extraction: Extraction, chunks: Mapping[str, Chunk], enter
         return value if value is not None and supported(field, value.evidence) else None
 
     def score(field: str, value: DimensionScore | None) -> DimensionScore | None:
-        return value if value is not None and supported(f"scores.{field}", value.evidence, allow_empty=True) else None
+        return value if value is not None and supported(f"scores.{field}", value.evidence) else None
 
     parties: list[Party] = [p for i, p in enumerate(extraction.parties) if supported(f"parties[{i}]", p.evidence)]
     flags: list[RedFlag] = [f for i, f in enumerate(extraction.red_flags) if supported(f"red_flags[{i}].{f.type.value}", f.evidence)]

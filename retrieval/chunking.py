@@ -20,7 +20,8 @@ SENTENCE = re.compile(r"(?<=[。！？；!?;])|(?<=[.])\s+(?=[A-Z0-9\"“(（])"
 
 
 def doc_id_for(enterprise_id: str, source: str) -> str:
-    """A document's identity within an enterprise is its file name."""
+    """A document's identity within an enterprise: its key (where it came from, see
+    retrieval.ingest.IngestJob.key), the bare file name for documents indexed before keys."""
     return hashlib.sha256(f"{enterprise_id}\x1f{source}".encode()).hexdigest()[:16]
 
 
@@ -54,9 +55,10 @@ def _cjk_end(text: str) -> bool:
     return "\u2e80" <= text[-1] <= "\u9fff" or text[-1] in "。！？；，、：）」』"
 
 
-def chunk_document(document: Document, enterprise_id: str, doc_type: DocType) -> list[Chunk]:
+def chunk_document(document: Document, enterprise_id: str, doc_type: DocType, doc_key: str | None = None) -> list[Chunk]:
+    """doc_key identifies the document within the enterprise (default: its file name)."""
     blocks = document_blocks([(p.number, p.text) for p in document.pages])
-    doc_id = doc_id_for(enterprise_id, document.source)
+    doc_id = doc_id_for(enterprise_id, doc_key or document.source)
     chunks: list[Chunk] = []
     section: str | None = None
     pending: list[Block] = []

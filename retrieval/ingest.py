@@ -20,7 +20,9 @@ from eprof.kernel.errors import DocumentError, InputError
 from eprof.retrieval.chunking import chunk_document, doc_id_for
 from eprof.retrieval.embeddings import Embedder
 from eprof.retrieval.periods import detect, is_valid_period
+from eprof.retrieval.ids import normalise_enterprise_id
 from eprof.retrieval.readers import read_document
+from eprof.retrieval.readers.limits import check_size
 from eprof.retrieval.schema import Chunk, DocType, DocumentInfo, EnterpriseInfo, IngestResult, IngestStatus
 from eprof.retrieval.store import Store
 from eprof.retrieval.tokenize import tokens
@@ -56,6 +58,8 @@ class IngestJob(Contract):
     filing: str | None = Field(None, description="filing type (10-K, 年度报告, ...); None: read from the document")
     period: str | None = Field(None, description="FY2019, Q1 2021, H1 2019 or YYYY-MM-DD; None: read from the document")
     aliases: tuple[str, ...] = ()
+    doc_key: str | None = Field(None, description="the document's identity in the enterprise: an explicit id, or its path "
+                                "relative to the folder or manifest it came from [default: the file name]")
 
     @field_validator("period")
     @classmethod
@@ -63,6 +67,15 @@ class IngestJob(Contract):
         if value is not None and not is_valid_period(value):
             raise ValueError(f"period {value!r} is not FY2019, Q1 2021, H1 2019 or YYYY-MM-DD")
         return value
+
+    @field_validator("enterprise_id", mode="before")
+    @classmethod
+    def _canonical_id(cls, value: object) -> object:
+        return normalise_enterprise_id(value) if isinstance(value, str) else value
+
+    @property
+    def key(self) -> str:
+        return self.doc_key or self.path.name
 
 
 def split_aliases(value: str | None) -> tuple[str, ...]:
@@ -75,14 +88,21 @@ class ManifestError(Contract):
     message: str
 
 
-def expand_paths(paths: Iterable[Path]) -> list[Path]:
-    """Files as given, folders expanded recursively (hidden files skipped), in sorted order."""
-    out: list[Path] = []
+def expand_paths(paths: Iterable[Path]) -> list[tuple[Path, str]]:
+    """(file, key) for files as given (key: the name) and folders expanded recursively (key: the
+    path inside the folder, so 2023/report.pdf and 2024/report.pdf are two documents), hidden
+    files skipped, in sorted order. A link that leads out of the folder is not followed."""
+    out: list[tuple[Path, str]] = []
     for path in paths:
         if path.is_dir():
-            out.extend(sorted(p for p in path.rglob("*") if p.is_file() and not any(part.startswith(".") for part in p.relative_to(path).parts)))
+            root = path.resolve()
+            for p in sorted(path.rglob("*")):
+                inside = p.relative_to(path)
+                if any(part.startswith(".") for part in inside.parts) or not p.is_file() or not p.resolve().is_relative_to(root):
+                    continue
+                out.append((p, inside.as_posix()))
         else:
-            out.append(path)
+            out.append((path, path.name))
     return out
 
 
@@ -92,24 +112,34 @@ def read_manifest(path: Path) -> tuple[list[IngestJob], list[ManifestError]]:
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(f"cannot read manifest {path}: {exc}") from exc
-    reader = csv.DictReader(text.splitlines())
+    reader = csv.DictReader(text.splitlines(keepends=True))
     missing = [c for c in MANIFEST_COLUMNS if c not in (reader.fieldnames or [])]
     if missing:
         raise InputError(f"manifest {path.name} lacks column(s) {', '.join(missing)}; expected {','.join(MANIFEST_COLUMNS)}")
     jobs: list[IngestJob] = []
     errors: list[ManifestError] = []
-    for line, row in enumerate(reader, start=2):
+    for row in reader:
+        # A quote left open swallows the line ends after it: the row then holds a line break.
+        values = [v for v in row.values() if isinstance(v, str)]
+        line = reader.line_num - sum(v.rstrip("\r\n").count("\n") for v in values)
+        if any("\n" in v or "\r" in v for v in values):
+            errors.append(ManifestError(line=line, message=f"unterminated quote (row runs to line {reader.line_num})"))
+            continue
+        if None in row:
+            errors.append(ManifestError(line=line, message=f"more fields than the header's {len(reader.fieldnames or [])}"))
+            continue
         try:
             file_path = Path(row["path"] or "")
             jobs.append(
                 IngestJob(
-                    enterprise_id=(row["enterprise_id"] or "").strip(),
+                    enterprise_id=row["enterprise_id"] or "",
                     name=(row["name"] or "").strip() or None,
                     path=file_path if file_path.is_absolute() else path.parent / file_path,
                     doc_type=(row["doc_type"] or "").strip() or default_doc_type(file_path),
                     published=(row["published"] or "").strip() or None,
                     aliases=split_aliases(row.get(ALIASES_COLUMN)),
                     **{column: (row.get(column) or "").strip() or None for column in OPTIONAL_COLUMNS},
+                    doc_key=(row.get("doc_id") or "").strip() or file_path.as_posix(),
                 )
             )
         except ValidationError as exc:
@@ -136,47 +166,66 @@ def ingest_file(store: Store, embedder: Embedder, job: IngestJob, known: Enterpr
     try:
         if not job.path.is_file():
             raise DocumentError(job.path, "file not found" if not job.path.exists() else "not a regular file")
+        check_size(job.path, job.path.stat().st_size)  # before the bytes are read
         data = job.path.read_bytes()
         sha = hashlib.sha256(data).hexdigest()
         info = known if known is not None and known.enterprise_id == job.enterprise_id else store.enterprise(job.enterprise_id)
-        doc_id = doc_id_for(job.enterprise_id, job.path.name)
-        previous = next((d for d in info.documents if d.doc_id == doc_id), None) if info else None
-        if previous is not None and previous.sha256 == sha and previous.doc_type == job.doc_type and all(
+        doc_id = doc_id_for(job.enterprise_id, job.key)
+        previous = _previous(info, job, doc_id)
+        if previous is not None and previous.doc_id == doc_id and previous.sha256 == sha and previous.doc_type == job.doc_type and all(
             getattr(job, f) in (None, getattr(previous, f)) for f in OPTIONAL_COLUMNS
         ):
-            if not set(job.aliases) <= set(info.aliases):  # new names for an unchanged document: record them
-                store.publish(job.enterprise_id, job.name, previous, aliases=job.aliases)
+            if info is not None and not set(job.aliases) <= set(info.aliases):  # new names for an unchanged document: record them
+                with store.write_lock:
+                    store.publish(job.enterprise_id, job.name, previous, aliases=job.aliases)
             return result(IngestStatus.unchanged, pages=previous.pages, chunks=previous.chunks)
         document = read_document(job.path, data)
-        chunks = chunk_document(document, job.enterprise_id, job.doc_type)
+        chunks = chunk_document(document, job.enterprise_id, job.doc_type, job.key)
         if not chunks:
             raise DocumentError(job.path, "no text to index")
         texts = [embedding_text(c) for c in chunks]
         vectors = embedder.embed(texts)
-        store.stage(chunks, vectors, [tokens(t) for t in texts])
         cover = detect("\n".join(p.text for p in document.pages), FALLBACK_FILING.get(job.doc_type))
-        store.publish(
-            job.enterprise_id,
-            job.name,
-            DocumentInfo(
-                doc_id=doc_id,
-                source=document.source,
-                path=str(job.path),
-                doc_type=job.doc_type,
-                sha256=document.sha256,
-                pages=len(document.pages),
-                chunks=len(chunks),
-                published=job.published or document.published,
-                filing=job.filing or cover.filing,
-                period=job.period or cover.period,
-                ingested_at=dt.datetime.now(dt.UTC).replace(microsecond=0),
-            ),
-            aliases=job.aliases,
-        )
+        with store.write_lock:  # stage to clean: no other writer in between (retrieval/locks.py)
+            previous = _previous(store.enterprise(job.enterprise_id), job, doc_id)
+            store.stage(chunks, vectors, [tokens(t) for t in texts])
+            store.publish(
+                job.enterprise_id,
+                job.name,
+                DocumentInfo(
+                    doc_id=doc_id,
+                    source=document.source,
+                    path=str(job.path.resolve()),
+                    doc_type=job.doc_type,
+                    sha256=document.sha256,
+                    pages=len(document.pages),
+                    chunks=len(chunks),
+                    published=job.published or document.published,
+                    filing=job.filing or cover.filing,
+                    period=job.period or cover.period,
+                    ingested_at=dt.datetime.now(dt.UTC).replace(microsecond=0),
+                ),
+                aliases=job.aliases,
+                replaces=previous.doc_id if previous is not None and previous.doc_id != doc_id else None,
+            )
     except DocumentError as exc:
         return result(IngestStatus.failed, reason=exc.reason)
+    except Exception as exc:  # noqa: BLE001 - a hostile file may make any reader raise anything: that file fails, the run goes on
+        return result(IngestStatus.failed, reason=f"{type(exc).__name__}: {exc}"[:300])
     status = IngestStatus.added if previous is None else IngestStatus.replaced
     return result(status, pages=len(document.pages), chunks=len(chunks))
+
+
+def _previous(info: EnterpriseInfo | None, job: IngestJob, doc_id: str) -> DocumentInfo | None:
+    """The version this job replaces: the document with its id, else (migration) one indexed
+    before keys, under the bare file name, from this very file."""
+    if info is None:
+        return None
+    legacy = doc_id_for(job.enterprise_id, job.path.name)
+    here = str(job.path.resolve())
+    return next((d for d in info.documents if d.doc_id == doc_id), None) or next(
+        (d for d in info.documents if d.doc_id == legacy and str(Path(d.path).resolve()) == here), None
+    )
 
 
 def ingest_all(

@@ -31,6 +31,7 @@ import numpy as np
 from eprof.kernel.config import Settings
 from eprof.kernel.errors import StoreError
 from eprof.retrieval.chunking import SHA_PREFIX
+from eprof.retrieval.locks import store_lock
 from eprof.retrieval.schema import Chunk, DocumentInfo, DocType, EnterpriseInfo
 
 PREFIX = "ent-"
@@ -104,12 +105,15 @@ class Store:
                 self._client.heartbeat()
             else:
                 settings.home.mkdir(parents=True, exist_ok=True)
-                self._client = chromadb.PersistentClient(path=self.location, settings=chroma_settings)
+                with store_lock(settings.home):  # two processes creating one new store race on its tables
+                    self._client = chromadb.PersistentClient(path=self.location, settings=chroma_settings)
         except StoreError:
             raise
         except Exception as exc:
             raise StoreError(f"cannot open Chroma at {self.location}: {exc}") from exc
         self._handles: dict[str, object] = {}
+        self.write_lock = store_lock(settings.home)
+        """Held by a writer from stage to clean (retrieval/locks.py)."""
 
     # -- enterprises -------------------------------------------------------------------------
 
@@ -175,13 +179,15 @@ class Store:
                 metadatas=[_chunk_metadata(c, t) for c, t in zip(chunks[part], tokens[part], strict=True)],
             )
 
-    def publish(self, enterprise_id: str, name: str | None, document: DocumentInfo, aliases: Sequence[str] = ()) -> None:
+    def publish(self, enterprise_id: str, name: str | None, document: DocumentInfo, aliases: Sequence[str] = (),
+                replaces: str | None = None) -> None:
         """Steps 2 and 3: make `document` the live version, then drop unreachable chunks.
-        `aliases` join the names the enterprise already has."""
+        `aliases` join the names the enterprise already has; `replaces` is another doc_id this
+        document supersedes (a store indexed by file name). Callers hold `write_lock` from stage to here."""
         collection = self._collection(enterprise_id, create=True)
         metadata = dict(collection.metadata or {})
         info = self._info(metadata)
-        documents = [d for d in info.documents if d.doc_id != document.doc_id] + [document]
+        documents = [d for d in info.documents if d.doc_id not in (document.doc_id, replaces)] + [document]
         documents.sort(key=lambda d: d.source)
         metadata.update(
             name=name or metadata.get("name") or "",

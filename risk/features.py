@@ -23,6 +23,7 @@ from eprof.agent.schema import SCHEMA_VERSION, Evidence, ProfileScores, RedFlagT
 from eprof.kernel.errors import InputError, NotFoundError
 from eprof.risk.schema import FeatureRow
 from eprof.kernel.hashing import file_sha256
+from eprof.risk.tables import read_table, refuse_empty_columns
 
 DIMENSIONS: tuple[str, ...] = (
     "business_stability",
@@ -196,10 +197,7 @@ def read_training_table(
     path = Path(path)
     if not path.is_file():
         raise NotFoundError(f"training data {path}: no such file")
-    try:
-        table = pd.read_csv(path)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
-        raise InputError(f"training data {path.name}: expected a CSV table; {exc}") from exc
+    table = read_table(path, "training data")
     if label not in table.columns:
         raise InputError(f"training data {path.name}: expected a label column {label!r}; got {list(table.columns)}")
     unknown = [c for c in exclude if c not in table.columns]
@@ -207,6 +205,7 @@ def read_training_table(
         raise InputError(f"training data {path.name}: --exclude names absent columns {unknown}")
     y = check_labels(table[label], f"training data {path.name} column {label!r}")
     X = check_features(table.drop(columns=[label, *exclude]), f"training data {path.name}")
+    refuse_empty_columns(X, f"training data {path.name}")
     if X.shape[1] == 0:
         raise InputError(f"training data {path.name}: expected at least one feature column besides {label!r}")
     return X, y, "sha256:" + file_sha256(path)

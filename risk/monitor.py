@@ -13,11 +13,13 @@ from typing import Literal
 
 import numpy as np
 import pandas as pd
+from pydantic import Field
 
 from eprof.kernel.errors import InputError, NotFoundError
 from eprof.risk.artifact import ScorecardModel
 from eprof.risk.features import check_features
 from eprof.kernel.contract import Contract
+from eprof.risk.tables import read_table
 
 STABLE_BELOW = 0.1
 SHIFT_FROM = 0.25
@@ -60,6 +62,7 @@ class StabilityReport(Contract):
     n_current: int
     model_version: str | None
     rows: list[StabilityRow]
+    skipped: dict[str, str] = Field(default_factory=dict, description="columns not compared, with the reason")
 
 
 def _decile_indices(base: np.ndarray, cur: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
@@ -91,6 +94,7 @@ def stability_report(
 ) -> StabilityReport:
     """CSI per feature (the model's features when a model is given, else every numeric column
     both populations share) and, with a model, PSI of the score."""
+    skipped: dict[str, str] = {}
     if model is not None:
         names = list(model.features)
         for what, frame in (("baseline", baseline), ("current", current)):
@@ -102,6 +106,9 @@ def stability_report(
         names = [
             c for c in baseline.columns if c in current.columns and numeric(baseline[c]) and numeric(current[c])
         ]
+        skipped = {str(c): "only in the baseline" for c in baseline.columns if c not in current.columns}
+        skipped |= {str(c): "only in the current population" for c in current.columns if c not in baseline.columns}
+        skipped |= {str(c): "not numeric" for c in baseline.columns if c in current.columns and c not in names}
         if not names:
             raise InputError("baseline and current share no numeric column to compare")
     base = check_features(baseline[names], "baseline")
@@ -124,7 +131,8 @@ def stability_report(
             bi, ci, n = _decile_indices(b, c)
             rows.append(_row(name, "feature", "baseline deciles", bi, ci, n, b, c))
     return StabilityReport(
-        n_baseline=len(base), n_current=len(cur), model_version=None if model is None else model.version, rows=rows
+        n_baseline=len(base), n_current=len(cur), model_version=None if model is None else model.version, rows=rows,
+        skipped=skipped,
     )
 
 
@@ -132,7 +140,4 @@ def read_population(path: Path) -> pd.DataFrame:
     path = Path(path)
     if not path.is_file():
         raise NotFoundError(f"population {path}: no such file")
-    try:
-        return pd.read_csv(path)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
-        raise InputError(f"population {path.name}: expected a CSV table; {exc}") from exc
+    return read_table(path, "population")

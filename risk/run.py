@@ -8,18 +8,22 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from pydantic import Field
+
 from eprof.agent.ratios import RATIO_INPUTS
 from eprof.agent.schema import Evidence, OperatingProfile
+from eprof.agent.staleness import Staleness
 from eprof.kernel.contract import Contract
 from eprof.kernel.errors import NotFoundError
 from eprof.risk.artifact import ScorecardModel, load_model
 from eprof.risk.decide import decide
 from eprof.risk.features import build_feature_row, evidence_map
 from eprof.risk.policy import Policy, load_policy
-from eprof.risk.schema import Decision
+from eprof.risk.schema import ACTION_SEVERITY, Decision, KnockoutHit
 
 DEFAULT_MODEL_DIR = Path(__file__).with_name("default_model")
 LIMIT_FIGURES = ("revenue", "operating_cash_flow")
+CONTRADICTION_RULE = "KO-MODEL-CONTRADICTS-EVIDENCE"
 
 
 class DecisionRecord(Contract):
@@ -31,6 +35,7 @@ class DecisionRecord(Contract):
     prompt: str | None
     prompt_hash: str | None
     fiscal_year: str | None
+    staleness: Staleness | None = Field(None, description="the profile's age and the documents ingested after it (decide only)")
 
 
 def profile_evidence(profile: OperatingProfile) -> dict[str, list[Evidence]]:
@@ -61,6 +66,11 @@ def decide_profile(profile: OperatingProfile, model: ScorecardModel, policy: Pol
     figures = {f.name: f.value for f in profile.figures if f.period == year and f.name in LIMIT_FIGURES}
     decision = decide(row, evidence_map(profile.scores, profile_evidence(profile)), model, policy or load_policy(),
                       red_flags=profile.red_flags, figures=figures)
+    if profile.contradictions:  # a model profile the verified evidence contradicts goes to a person
+        hit = KnockoutHit(rule_id=CONTRADICTION_RULE, description="; ".join(c.reason for c in profile.contradictions[:3]),
+                          description_zh="模型的结论与已核实的证据相矛盾，转人工审查", action="refer", features={})
+        worst = max(decision.decision, hit.action, key=ACTION_SEVERITY.__getitem__)
+        decision = decision.model_copy(update={"knockouts": [*decision.knockouts, hit], "decision": worst})
     return DecisionRecord(
         decision=decision,
         profile_schema_version=profile.schema_version,

@@ -29,7 +29,7 @@ from typing import Any
 
 import uvicorn
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 
 __all__ = ["OpenAIServer", "RecordedRequest", "Reply", "embed"]
 
@@ -45,6 +45,12 @@ class Reply:
     error: str = ""
     headers: dict[str, str] = field(default_factory=dict)
     delay_s: float = 0.0
+    raw_body: str | None = None
+
+    @classmethod
+    def raw(cls, body: str, *, content_type: str = "text/html") -> Reply:
+        """A 200 whose body is sent as it is (not a chat completion: a proxy's error page, say)."""
+        return cls(raw_body=body, headers={"content-type": content_type})
 
     @classmethod
     def json(cls, data: Any, *, usage: tuple[int, int] = (50, 20)) -> Reply:
@@ -177,7 +183,7 @@ class OpenAIServer:
             self._requests.append(RecordedRequest(request.url.path, dict(request.headers), body))
         return body
 
-    async def _chat(self, request: Request) -> JSONResponse:
+    async def _chat(self, request: Request) -> Response:
         body = await self._record(request)
         sent = json.dumps(body.get("messages", []), ensure_ascii=False)
         with self._lock:
@@ -196,6 +202,8 @@ class OpenAIServer:
         if reply.status_code >= 400:
             error = {"message": reply.error, "type": "scripted_error", "param": None, "code": str(reply.status_code)}
             return JSONResponse({"error": error}, status_code=reply.status_code, headers=reply.headers)
+        if reply.raw_body is not None:
+            return Response(reply.raw_body, headers=reply.headers)
         prompt_tokens, completion_tokens = reply.usage
         return JSONResponse(
             {

@@ -112,7 +112,8 @@ def _chunk_for(chunks: list[Chunk], source: str, page: int, quote: str) -> Chunk
 
 def scripted_extraction(truth, chunks: list[Chunk], *, good: bool) -> dict:  # noqa: ANN001 - EnterpriseTruth
     """What the scripted model answers: v1 reports every stated flag with its quote; v2 drops one,
-    invents a quote for another and scores the enterprise 25 points better on every dimension."""
+    invents a quote for another and scores the enterprise 25 points better on every dimension.
+    Scores cite a real quote (a score without one is not accepted)."""
     def cite(chunk: Chunk, quote: str) -> dict:
         return {"chunk_id": chunk.chunk_id, "source": chunk.source, "page": chunk.page, "quote": quote}
 
@@ -125,7 +126,9 @@ def scripted_extraction(truth, chunks: list[Chunk], *, good: bool) -> dict:  # n
         flags.append({"type": "litigation", "severity": "high", "date": None, "explanation": "invented",
                       "evidence": [cite(chunks[0], "The Company lost a lawsuit worth RMB 90 million.")]})
     bump = 0 if good else 25
-    scores = {k: {"score": min(v + bump, 100), "rationale": "scripted", "evidence": []} for k, v in truth.scores.items()}
+    quoted = next(c for c in chunks if len(c.text.strip()) >= 20)
+    basis = [cite(quoted, quoted.text.strip()[:20])]
+    scores = {k: {"score": min(v + bump, 100), "rationale": "scripted", "evidence": basis} for k, v in truth.scores.items()}
     return {"industry": None, "main_business": None, "upstream": None, "downstream": None, "parties": [], "auditor": None,
             "audit_opinion": None, "controlling_shareholder": None, "scores": scores, "red_flags": flags}
 
@@ -166,18 +169,19 @@ def test_two_prompt_versions_are_ranked_gated_and_cached(
     assert len(openai_server.chat_requests) == 2 * len(SUBSET) and openai_server.pending == 0
     v1, v2 = run.contender("profile@v1"), run.contender("profile@v2")
     assert run.prompts == {"profile@v1": v1.prompt_hash, "profile@v2": v2.prompt_hash} and run.model == "scripted-model"
-    assert v1.metrics["flag_recall"].value > v2.metrics["flag_recall"].value
-    assert v1.metrics["flag_f1"].value > v2.metrics["flag_f1"].value
+    # The flag v2 drops is one the code's own reading verifies: it stays (agent/earned.py).
+    assert v1.metrics["flag_recall"].value == v2.metrics["flag_recall"].value
+    assert v1.metrics["flag_f1"].value == v2.metrics["flag_f1"].value
     assert v2.metrics["rejected_claims"].value == 1.0 and v1.metrics["rejected_claims"].value == 0.0
     assert v1.metrics["claims_verified"].value > v2.metrics["claims_verified"].value
     assert v1.usage.prompt_tokens == 4000 * len(SUBSET) and v1.usage.cost_estimate == pytest.approx(3 * (4.0 * 0.001 + 0.6 * 0.002))
     assert v1.metrics["json_valid_first"].value == 1.0 and v1.metrics["retries"].value == 0.0
     head = next(c for c in run.comparisons if (c.a, c.b) == ("profile@v1", "profile@v2"))
     verdicts = {m.metric: m.verdict for m in head.metrics}
-    assert verdicts["flag_recall"] == "worse" and verdicts["claims_verified"] == "worse"
+    assert verdicts["flag_recall"] == "no clear difference" and verdicts["claims_verified"] == "worse"
     assert verdicts["figures_exact"] == "no clear difference"  # figures come from code, whatever the prompt
     shifts = {s.feature: s for s in head.feature_shifts}
-    assert shifts["financial_health"].psi > 0  # v2 scores every enterprise 25 points better
+    assert shifts["financial_health"].psi > 0  # v2 scores 25 points better, up to the score the code verifies
     cases = (tmp_path / "both" / "report.html").read_text(encoding="utf-8")
     assert "The Company lost a lawsuit worth RMB 90 million." in cases and "Do not adopt profile@v2" in cases
 

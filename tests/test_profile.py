@@ -90,9 +90,11 @@ def test_llm_profile_keeps_verified_claims_rejects_invented_quotes_and_records_t
     profile = OperatingProfile.model_validate_json(result.stdout)
     assert (profile.extractor, profile.model, profile.prompt) == ("llm", "scripted-model", "profile@v1")
     assert profile.prompt_hash and profile.prompt_hash.startswith("sha256:")
-    assert profile.auditor is None and [r.field for r in profile.rejected] == ["auditor"]
+    # The model's business_stability score cites nothing: rejected, the code's score stands instead.
+    assert profile.auditor is None and [r.field for r in profile.rejected] == ["scores.business_stability", "auditor"]
     assert [p.name for p in profile.parties] == ["BYD Company Limited"] and profile.red_flags[0].type is RedFlagType.litigation
-    assert profile.scores.business_stability.score == 70
+    offline = run_profile(load_settings(), "ACME", extractor="offline", searcher=indexed)
+    assert profile.scores.business_stability == offline.scores.business_stability and offline.scores.business_stability.evidence
     assert profile.usage.calls == 1 and profile.usage.prompt_tokens > 0
     sent = json.dumps(openai_server.chat_requests[-1].json["messages"], ensure_ascii=False)
     assert "<documents>" in sent and "Steelco" in sent and "sk-test-secret-key" not in sent

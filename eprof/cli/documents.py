@@ -90,8 +90,8 @@ def _jobs(paths, enterprise, name, doc_type, published, manifest, aliases=(), fi
     day = published.date() if published else None
     return [
         IngestJob(enterprise_id=enterprise, name=name, path=p, doc_type=doc_type or default_doc_type(p), published=day, aliases=aliases,
-                  filing=filing, period=period)
-        for p in expand_paths(paths)
+                  filing=filing, period=period, doc_key=key)
+        for p, key in expand_paths(paths)
     ], []
 
 

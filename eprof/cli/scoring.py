@@ -79,6 +79,8 @@ def monitor(
             f"{row.baseline_missing:.1%} / {row.current_missing:.1%}",
         )
     console.print(table)
+    for name, reason in report.skipped.items():
+        console.print(f"  [yellow]not compared[/] {escape(name)}: {reason}", highlight=False)
 
 
 ACTION_STYLE = {"approve": "bold green", "refer": "bold yellow", "decline": "bold red"}
@@ -97,7 +99,12 @@ def decide(
     from eprof.risk.policy import load_policy
     from eprof.risk.run import decide_profile, load_default_model
 
-    record = decide_profile(load_profile(settings_from(store, chroma_url), enterprise_id), load_default_model(model), load_policy(policy))
+    from eprof.agent.staleness import profile_staleness
+    from eprof.retrieval.store import Store
+
+    settings = settings_from(store, chroma_url)
+    record = decide_profile(load_profile(settings, enterprise_id), load_default_model(model), load_policy(policy))
+    record = record.model_copy(update={"staleness": profile_staleness(settings, enterprise_id, Store(settings).enterprise(enterprise_id))})
     if as_json:
         print_json(record)
         return
@@ -115,6 +122,9 @@ def show_decision(record) -> None:  # noqa: ANN001 - risk.run.DecisionRecord, im
     )
     made_by = record.extractor if record.prompt is None else f"{record.extractor} with {record.prompt} ({record.prompt_hash[:19]})"
     console.print(f"  features from the {made_by} profile, fiscal year {record.fiscal_year or 'unknown'}", highlight=False)
+    if record.staleness is not None:
+        style = "bold yellow" if record.staleness.stale else "dim"
+        console.print(f"  [{style}]{escape(record.staleness.line(d.enterprise_id))}[/]", highlight=False)
     console.print(f"  {escape(d.explanation.en)}\n  {escape(d.explanation.zh)}", highlight=False)
     console.print(f"  [bold]precedence[/] {escape(d.precedence.en)}\n             {escape(d.precedence.zh)}", highlight=False)
 

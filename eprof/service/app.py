@@ -126,6 +126,7 @@ def create_app(settings: Settings, options: ServiceOptions | None = None) -> Fas
         docs_url=None,  # Swagger UI and ReDoc load their scripts from a CDN: nothing here fetches from
         redoc_url=None,  # the internet at run time, so the spec is served and any OpenAPI viewer reads it
         form_limits={"max_files": enterprises.MAX_FILES, "max_fields": 10},
+        redirect_slashes=False,  # a slash redirect builds its Location from the Host header: no reflection, a 404
     )
     app.state.service = service
     app.add_middleware(BodyLimitMiddleware, max_bytes=options.max_upload_bytes)

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from eprof.kernel.errors import DocumentError
 from eprof.retrieval.readers.html import read_html
+from eprof.retrieval.readers.limits import check_size
 from eprof.retrieval.readers.pdf import read_pdf
 from eprof.retrieval.readers.text import read_text
 from eprof.retrieval.schema import Document
@@ -39,7 +40,9 @@ def read_document(path: Path | str, data: bytes | None = None) -> Document:
             path, f"unsupported file type {path.suffix or '(none)'!r}; expected one of {', '.join(SUPPORTED_SUFFIXES)}"
         )
     if data is None:
+        check_size(path, path.stat().st_size)
         data = path.read_bytes()
+    check_size(path, len(data))
     if not data:
         raise DocumentError(path, "empty file")
     document = reader(path, data)

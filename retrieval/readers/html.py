@@ -14,6 +14,7 @@ from pathlib import Path
 from selectolax.lexbor import LexborHTMLParser as HTMLParser, LexborNode as Node
 
 from eprof.kernel.errors import DocumentError
+from eprof.retrieval.readers.limits import check_html_nesting
 from eprof.retrieval.readers.text import decode_text
 from eprof.retrieval.schema import Document, Page
 
@@ -24,6 +25,7 @@ DATE_META = ("article:published_time", "pubdate", "publishdate", "date", "datePu
 
 
 def read_html(path: Path, data: bytes) -> Document:
+    check_html_nesting(path, data)
     html = decode_text(path, data)
     tree = HTMLParser(html)
     if tree.body is None:

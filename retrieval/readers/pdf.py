@@ -12,9 +12,10 @@ import re
 from pathlib import Path
 
 from pypdf import PdfReader
-from pypdf.errors import FileNotDecryptedError, PdfReadError, PyPdfError
+from pypdf.errors import FileNotDecryptedError
 
 from eprof.kernel.errors import DocumentError
+from eprof.retrieval.readers.limits import MAX_PDF_PAGES
 from eprof.retrieval.schema import Document, Page
 
 logging.getLogger("pypdf").setLevel(logging.ERROR)
@@ -31,14 +32,16 @@ def read_pdf(path: Path, data: bytes) -> Document:
                 reader.pages[0].extract_text()
             except Exception:
                 raise DocumentError(path, "encrypted PDF; remove the password and ingest again") from None
+        if len(reader.pages) > MAX_PDF_PAGES:
+            raise DocumentError(path, f"PDF has {len(reader.pages):,} pages; the limit is {MAX_PDF_PAGES:,}")
         pages = [Page(number=i + 1, text=_page_text(page)) for i, page in enumerate(reader.pages)]
         title = (reader.metadata or {}).get("/Title") if reader.metadata else None
     except DocumentError:
         raise
     except FileNotDecryptedError:
         raise DocumentError(path, "encrypted PDF; remove the password and ingest again") from None
-    except (PdfReadError, PyPdfError, ValueError, KeyError, TypeError, AttributeError, OSError) as exc:
-        raise DocumentError(path, f"corrupt PDF ({type(exc).__name__}: {exc})") from None
+    except Exception as exc:  # noqa: BLE001 - pypdf on a hostile file raises anything (NotImplementedError for an unknown filter, ...)
+        raise DocumentError(path, f"corrupt or unsupported PDF ({type(exc).__name__}: {exc})"[:300]) from None
     if not pages:
         raise DocumentError(path, "PDF has no pages")
     if not any(p.text.strip() for p in pages):

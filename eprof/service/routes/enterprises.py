@@ -16,6 +16,7 @@ from eprof.service.deps import ERRORS, EnterpriseId, Reader, ServiceDep, Writer
 from eprof.service.schema import DocumentSummary, EnterpriseDetail, EnterpriseSummary, SourcePage, UploadResult
 from eprof.service.sources import source_page
 from eprof.service.uploads import discard, store_upload
+from eprof.retrieval.ids import normalise_enterprise_id
 from eprof.retrieval.ingest import IngestJob, default_doc_type, ingest_all
 from eprof.kernel.hashing import file_sha256
 from eprof.retrieval.schema import DocType, Hit, IngestStatus
@@ -78,6 +79,10 @@ def upload_documents(
     unchanged files cost nothing and changed ones replace their old version atomically."""
     if len(files) > MAX_FILES:
         raise InputError(f"at most {MAX_FILES} files per upload; got {len(files)}")
+    try:
+        enterprise_id = normalise_enterprise_id(enterprise_id)  # 'acme ' is acme
+    except ValueError as exc:
+        raise InputError(str(exc)) from exc
     stored: list[tuple[str, Path]] = []
     try:
         for upload in files:

@@ -7,6 +7,7 @@ from fastapi import APIRouter, Request
 from eprof.agent.extractors import run_profile
 from eprof.agent.profile import load_profile, profile_path, save_profile
 from eprof.agent.schema import OperatingProfile
+from eprof.agent.staleness import profile_staleness
 from eprof.service.audit import note_versions
 from eprof.service.deps import ERRORS, EnterpriseId, Reader, ServiceDep, Writer
 from eprof.service.schema import ProfileRequest
@@ -45,5 +46,6 @@ def get_decision(enterprise_id: EnterpriseId, request: Request, service: Service
     profile = load_profile(service.settings, enterprise_id)
     _note_profile(request, profile)
     record = decide_profile(profile, service.model, service.policy)
+    record = record.model_copy(update={"staleness": profile_staleness(service.settings, enterprise_id, service.searcher.store.enterprise(enterprise_id))})
     note_versions(request, risk_model=record.decision.model_version, policy=record.decision.policy_version)
     return record

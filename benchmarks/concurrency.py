@@ -1,0 +1,118 @@
+"""Concurrent writers into one enterprise: N parallel uploads to the service and M parallel
+`eprof ingest` processes, all at once, on one store; then every document is looked for.
+
+    python -m benchmarks.concurrency [--uploads 8] [--ingests 2] [--files 4]
+
+A document is lost when it is not in the enterprise's document list or none of its chunks is
+live (searchable). The service runs as `eprof serve`, as deployed, in its own process.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import httpx
+
+from benchmarks._report import report
+from eprof.kernel.config import load_settings
+from eprof.retrieval.search import Searcher
+
+TOKEN = "concurrency-token-0123456789abcdef"
+ENTERPRISE = "acme"
+
+
+def note(i: int) -> bytes:
+    return f"# 调研纪要 {i}\n\n江城精密第{i}号产线主要生产数控机床主轴，关键词 marker{i:04d}zq。\n".encode()
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _eprof() -> str:
+    return str(Path(sys.executable).with_name("eprof"))
+
+
+def _serve(home: Path) -> tuple[subprocess.Popen, str]:
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}"
+    env = {**os.environ, "EPROF_API_TOKENS": f"bench:{TOKEN}"}
+    server = subprocess.Popen([_eprof(), "serve", "--store", str(home), "--port", str(port)], env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 90
+    while True:
+        try:
+            if httpx.get(f"{base}/healthz").status_code == 200:
+                return server, base
+        except httpx.TransportError:
+            if server.poll() is not None or time.monotonic() > deadline:
+                raise SystemExit("the service did not start") from None
+            time.sleep(0.2)
+
+
+def run(uploads: int, ingests: int, files: int, work: Path) -> dict:
+    home = work / "store"
+    folders = []
+    for j in range(ingests):
+        folder = work / f"ingest-{j}"
+        folder.mkdir(parents=True)
+        for i in range(files):
+            (folder / f"note-{j}-{i}.md").write_bytes(note(1000 + j * files + i))
+        folders.append(folder)
+    server, base = _serve(home)
+    try:
+        started = time.perf_counter()
+        procs = [subprocess.Popen([_eprof(), "ingest", str(f), "-e", ENTERPRISE, "--store", str(home)],
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.PIPE) for f in folders]
+        with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {TOKEN}"}, timeout=600) as client:
+            def upload(i: int) -> int:
+                return client.post(f"/api/enterprises/{ENTERPRISE}/documents",
+                                   files=[("files", (f"upload-{i}.md", note(i), "text/markdown"))]).status_code
+
+            with ThreadPoolExecutor(max(uploads, 1)) as pool:
+                statuses = list(pool.map(upload, range(uploads)))
+        codes = [p.wait(timeout=600) for p in procs]
+        seconds = time.perf_counter() - started
+    finally:
+        server.terminate()
+        server.wait(30)
+    searcher = Searcher.open(load_settings(home=home))
+    info = searcher.store.enterprise(ENTERPRISE)
+    texts = [c.text for c in searcher.store.chunks(info)] if info else []
+    markers = [f"marker{i:04d}zq" for i in range(uploads)] + [f"marker{1000 + k:04d}zq" for k in range(ingests * files)]
+    lost = [m for m in markers if not any(m in t for t in texts)]
+    return {
+        "uploads": uploads, "upload_ok": sum(s == 200 for s in statuses), "ingest_processes": ingests, "ingest_exit_0": codes.count(0),
+        "documents_expected": len(markers), "documents_published": len(info.documents) if info else 0,
+        "documents_lost": len(lost), "seconds": round(seconds, 1),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--uploads", type=int, default=8, help="parallel uploads to the service (one file each)")
+    parser.add_argument("--ingests", type=int, default=2, help="parallel `eprof ingest` processes")
+    parser.add_argument("--files", type=int, default=4, help="files per ingest process")
+    parser.add_argument("--rounds", type=int, default=3, help="repetitions (races are probabilistic)")
+    parser.add_argument("--out", type=Path)
+    args = parser.parse_args()
+    rows = []
+    for r in range(args.rounds):
+        with tempfile.TemporaryDirectory(prefix="eprof-concurrency-") as tmp:
+            rows.append({"round": r + 1, **run(args.uploads, args.ingests, args.files, Path(tmp))})
+    report("concurrency", "Concurrent uploads and ingests into one enterprise", rows, args.out,
+           documents_lost=sum(r["documents_lost"] for r in rows))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Reliability suite: each test breaks on the failure it is named after (issue 21)."""
