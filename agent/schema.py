@@ -263,7 +263,7 @@ EXPORTED: dict[str, type[Contract]] = {"profile-1.json": OperatingProfile, "prof
 
 
 def export_schemas(folder: Path = SCHEMA_DIR) -> list[Path]:
-    """Write the JSON Schemas; `python -m agent.schema` refreshes them after a (versioned) change."""
+    """Write the JSON Schemas; `python -m eprof.agent.schema` refreshes them after a (versioned) change."""
     folder.mkdir(parents=True, exist_ok=True)
     paths = []
     for name, model in EXPORTED.items():

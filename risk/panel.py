@@ -4,7 +4,7 @@
 cases (a demo profile with red flags added, each with the quote and page a reviewer would see).
 `check_case` says what is wrong with a decision for a case: a different decision, an expected
 rule that did not fire, or a refer/decline that names no evidence. tests/test_panel.py holds
-every case; `python -m risk.panel --store DIR` prints the panel for a store with demo profiles.
+every case; `python -m eprof.risk.panel --store DIR` prints the panel for a store with demo profiles.
 """
 
 from __future__ import annotations

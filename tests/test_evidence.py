@@ -135,7 +135,7 @@ def test_a_row_after_the_repeated_header_cites_the_continuation_page() -> None:
 
 
 def test_published_json_schemas_match_the_models() -> None:
-    """A contract change must be deliberate: bump SCHEMA_VERSION and re-export with `python -m agent.schema`."""
+    """A contract change must be deliberate: bump SCHEMA_VERSION and re-export with `python -m eprof.agent.schema`."""
     import json
 
     from eprof.agent.schema import EXPORTED, SCHEMA_DIR
