@@ -118,7 +118,7 @@ def figures_from_chunk(chunk: Chunk) -> list[Figure]:
                     period=period,
                     value=round(value * unit, 2),
                     as_printed=f"{cell} {UNIT_NAMES[unit]}",
-                    evidence=[Evidence(chunk_id=chunk.chunk_id, source=chunk.source, page=page, quote=line)],
+                    evidence=[Evidence(chunk_id=chunk.chunk_id, source=chunk.source, page=page, quote="  ".join(parts))],
                 )
             )
     return found

@@ -286,8 +286,13 @@ def _record(chunk: Chunk, state: _State, line: str, label: str, amounts: list[_C
             period=period,
             value=round(value * state.unit, 2),
             as_printed=f"{cell.text} {UNIT_NAMES[state.unit]}",
-            evidence=[Evidence(chunk_id=chunk.chunk_id, source=chunk.source, page=chunk.page, quote=line.strip())],
+            evidence=[Evidence(chunk_id=chunk.chunk_id, source=chunk.source, page=chunk.page, quote=row_quote(line))],
         )
+
+
+def row_quote(line: str) -> str:
+    """A table row as a quote: its cells two spaces apart (the verifier ignores whitespace)."""
+    return "  ".join(c for c in re.split(r"\s{2,}", line.strip()) if c)
 
 
 def _rank(figure: Figure) -> int:

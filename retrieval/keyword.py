@@ -32,7 +32,8 @@ from eprof.retrieval.schema import Chunk
 from eprof.retrieval.tokenize import tokens
 
 TITLE_CHARS = 200
-"""How much of a page's first chunk is its title: enough for a running head, the company and the statement's name."""
+"""How much of a page's first chunk (and of its section heading) is its title: enough for a
+running head, the company and the statement's name."""
 
 K1 = 1.5
 B = 0.75
@@ -117,7 +118,8 @@ class EnterpriseIndex:
     chunks: KeywordIndex
     pages: KeywordIndex
     titles: KeywordIndex
-    """each page's title: the start of its first chunk (a statement's page starts with its name)"""
+    """each page's title: its first chunk's section heading and start (a statement's page starts
+    with its name; a statement continued from the page before keeps it as its section)"""
     doc_ids: np.ndarray
     """each chunk's document"""
     page_of: np.ndarray
@@ -193,7 +195,7 @@ class EnterpriseIndex:
             row = page_rows.setdefault((chunk.doc_id, chunk.page), len(page_rows))
             if row == len(page_tokens):
                 page_tokens.append([])
-                title_tokens.append(tokens(chunk.text[:TITLE_CHARS]))
+                title_tokens.append(tokens(f"{(chunk.section or '')[:TITLE_CHARS]}\n{chunk.text[:TITLE_CHARS]}"))
             page_tokens[row].extend(chunk_tokens)
             page_of[i] = row
         chunks = KeywordIndex.build([c.chunk_id for c, _ in records], [list(t) for _, t in records], [c.doc_type.value for c, _ in records])

@@ -164,3 +164,22 @@ def test_eval_run_scores_labelled_news(tmp_path: Path) -> None:
     [offline] = run["contenders"]
     flags = offline["metrics"]["flag_f1"]
     assert flags["value"] == 1.0 and offline["downstream"]["n"] == 0
+
+
+DATA = Path(__file__).parents[1].parent / "shared" / "data" / "cn-news-risk"
+
+
+@pytest.mark.skipif(not (DATA / "finese-train.json").is_file(), reason=f"real labelled news not at {DATA}")
+def test_real_news_from_the_training_split_is_typed_and_attributed(tmp_path: Path) -> None:
+    """A regression guard on real data: the first items of the training split (the benchmark's
+    held-back slices are the last ones). Measured when written: typing P 0.835 R 0.740 on 600
+    items, attribution F1 0.792 on the first 300 stories."""
+    from benchmarks.news_events import attribution, event_typing
+
+    events = json.loads((DATA / "finese-train.json").read_text(encoding="utf-8"))[:600]
+    stories = json.loads((DATA / "finnsp-train.json").read_text(encoding="utf-8"))[:300]
+    _, typing = event_typing(events, tmp_path)
+    attributed = attribution(stories, tmp_path)
+    assert typing["unreadable"] == 0
+    assert typing["precision"] >= 0.80 and typing["recall"] >= 0.70
+    assert attributed["f1"] >= 0.75
