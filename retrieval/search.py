@@ -29,6 +29,7 @@ from eprof.kernel.errors import InputError, NotFoundError
 from eprof.retrieval.embeddings import Embedder, make_embedder
 from eprof.retrieval.keyword import EnterpriseIndex
 from eprof.retrieval.periods import period_key, query_period
+from eprof.retrieval.search_cache import EnterpriseCache
 from eprof.retrieval.schema import Chunk, DocType, DocumentInfo, EnterpriseInfo, Hit
 from eprof.retrieval.store import Store, collection_name
 from eprof.retrieval.synonyms import statement_names
@@ -106,12 +107,15 @@ def latest_documents(info: EnterpriseInfo) -> set[str]:
 
 class Searcher:
     """Holds the store, the embedder and the keyword indexes (cached per enterprise revision, in
-    memory and, when `index_dir` is given, on disk)."""
+    memory and, when `index_dir` is given, on disk). A `cache` (`EnterpriseCache`) is asked first
+    for commit records, chunks and keyword indexes a caller has pinned."""
 
-    def __init__(self, store: Store, embedder: Embedder, index_dir: Path | None = None, early: dict[str, Future] | None = None):
+    def __init__(self, store: Store, embedder: Embedder, index_dir: Path | None = None, early: dict[str, Future] | None = None,
+                 cache: EnterpriseCache | None = None):
         self.store = store
         self.embedder = embedder
         self.index_dir = index_dir
+        self.cache = cache
         self._keyword: dict[str, tuple[int, EnterpriseIndex]] = {}
         self._early = early or {}
         """query -> its vector, being embedded since `open` (see there)"""
@@ -134,8 +138,8 @@ class Searcher:
         return pending.result() if pending is not None else self.embedder.embed([query])
 
     def enterprise(self, enterprise_id: str) -> EnterpriseInfo:
-        """The enterprise's commit record, read afresh; NotFoundError when it is not indexed."""
-        info = self.store.enterprise(enterprise_id)
+        """The enterprise's commit record (read afresh unless pinned); NotFoundError when it is not indexed."""
+        info = (self.cache and self.cache.info(enterprise_id)) or self.store.enterprise(enterprise_id)
         if info is None:
             raise NotFoundError(f"enterprise {enterprise_id!r} is not indexed; run `eprof ingest` first")
         return info
@@ -148,6 +152,8 @@ class Searcher:
         return self.index_dir / f"{collection_name(info.enterprise_id)}-{store}.r{info.revision}.npz"
 
     def _keyword_index(self, info: EnterpriseInfo) -> EnterpriseIndex:
+        if self.cache is not None:
+            return self.cache.pinned(info).index
         cached = self._keyword.get(info.enterprise_id)
         if cached and cached[0] == info.revision:
             return cached[1]
@@ -179,9 +185,12 @@ class Searcher:
 
     def chunks(self, info: EnterpriseInfo) -> list[Chunk]:
         """Every live chunk of the enterprise, in document order."""
-        return self.store.chunks(info)
+        return self.cache.pinned(info).chunks if self.cache is not None else self.store.chunks(info)
 
     def _fetch(self, info: EnterpriseInfo, ids: list[str]) -> list[Chunk]:
+        if self.cache is not None:
+            wanted = set(ids)
+            return [c for c in self.cache.pinned(info).chunks if c.chunk_id in wanted]
         return self.store.chunks(info, ids=ids)
 
     def search(self, enterprise_id: str, query: str, k: int = 5, doc_type: DocType | None = None) -> list[Hit]:

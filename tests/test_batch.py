@@ -22,7 +22,7 @@ from eprof.agent.profile import HITS_PER_TOPIC, TOPICS
 from eprof.agent.rate_limit import RateLimiter
 from eprof.workflows.batch import applicant_path, plan_batch
 from eprof.workflows.batch_schema import DECISION_COLUMNS, ERROR_COLUMNS, ApplicantResult, RunRecord
-from eprof.workflows.batch_search import BatchSearcher
+from eprof.workflows.batch_search import batch_searcher
 from eprof.workflows.batch_worker import pipeline_depth
 from eprof.cli import app
 from eprof.kernel.config import load_settings
@@ -335,13 +335,13 @@ def test_batch_searcher_answers_the_topic_searches_together_exactly_as_one_by_on
         ingest_file(plain.store, plain.embedder, IngestJob(enterprise_id=eid, path=pdf, doc_type=DocType.annual_report))
     one_by_one = [plain.search("ALPHA", topic, k=HITS_PER_TOPIC) for topic in TOPICS]
     assert plain.search_many("ALPHA", TOPICS, k=HITS_PER_TOPIC) == one_by_one
-    batch = BatchSearcher.open(settings)  # one read of ALPHA's chunks serves the searches and the profile
+    batch = batch_searcher(settings)  # one read of ALPHA's chunks serves the searches and the profile
     assert batch.search_many("ALPHA", TOPICS, k=HITS_PER_TOPIC) == one_by_one
     assert {h.enterprise_id for hits in one_by_one for h in hits} == {"ALPHA"} and sum(map(len, one_by_one)) > len(TOPICS)
     info = plain.store.enterprise("ALPHA")
     assert batch.chunks(info) == plain.chunks(info) == plain.store.chunks(info)
     assert batch.search("ALPHA", "net profit 2024", k=3, doc_type=DocType.news) == []  # filters as the store does
-    batch.forget("ALPHA")
+    batch.cache.forget("ALPHA")
     assert batch.search("ALPHA", "auditor opinion", k=3) == plain.search("ALPHA", "auditor opinion", k=3)
 
 

@@ -25,7 +25,7 @@ from eprof.risk.artifact import ScorecardModel
 from eprof.risk.policy import Policy
 from eprof.risk.run import decide_profile
 from eprof.workflows.batch_schema import Applicant, ApplicantError, ApplicantResult, BatchOptions, Stage, Timings
-from eprof.workflows.batch_search import BatchSearcher
+from eprof.workflows.batch_search import batch_searcher
 
 
 def now() -> dt.datetime:
@@ -53,7 +53,7 @@ class BatchWorker:
         """`in_flight`: LLM requests this worker may have out at once (default: all of --concurrency)."""
         self.settings, self.options, self.model, self.policy = settings, options, model, policy
         self.extractor, self.run_id = extractor, run_id
-        self.searcher = BatchSearcher.open(settings)
+        self.searcher = batch_searcher(settings)
         self.gateway = (
             Gateway(settings, options.gateway, limiter or RateLimiter(options.rpm, options.tpm), in_flight or options.concurrency)
             if extractor == "llm" else None
@@ -82,7 +82,7 @@ class BatchWorker:
         except Exception as exc:  # noqa: BLE001 - one applicant's failure must not stop the batch
             return applicant_result(applicant, fp, self.run_id, started, documents=documents, errors=[stage_error("ingest", exc)])
         if info is not None:
-            self.searcher.keep(info)
+            self.searcher.cache.keep(info)
         return _Prepared(applicant, fp, documents, started, round(time.perf_counter() - started, 3))
 
     def finish(self, p: _Prepared) -> ApplicantResult:
@@ -109,7 +109,7 @@ class BatchWorker:
             timings = timings.model_copy(update={"decide_s": round(time.perf_counter() - profiled, 3)})
             return applicant_result(p.applicant, p.fingerprint, self.run_id, p.started, documents=p.documents, profile=profile, decision=record, usage=profile.usage, timings=timings)
         finally:
-            self.searcher.forget(eid)
+            self.searcher.cache.forget(eid)
 
 
 def applicant_result(
