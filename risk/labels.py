@@ -33,6 +33,9 @@ FEATURE_LABELS: dict[str, tuple[str, str, Kind]] = {
 
 FLAG_LABELS: dict[RedFlagType, tuple[str, str]] = {
     RedFlagType.litigation: ("重大诉讼/被执行", "material litigation or enforcement"),
+    RedFlagType.negative_operating_cash_flow: ("经营活动现金流量净额转负", "operating cash flow turned negative"),
+    RedFlagType.supplier_concentration: ("供应商集中度高", "supplier concentration"),
+    RedFlagType.counterparty_exposure: ("交易对手风险（债务人/客户破产、违约）", "counterparty exposure (a debtor or customer in default)"),
     RedFlagType.regulatory_penalty: ("监管处罚/立案调查", "regulatory penalty or investigation"),
     RedFlagType.financial_fraud: ("财务造假", "financial fraud"),
     RedFlagType.illegal_fundraising: ("非法集资/欺诈", "illegal fundraising or fraud"),

@@ -132,7 +132,9 @@ def total_usage(usages: list[Usage]) -> Usage:
 
 
 def csv_text(columns: tuple[str, ...], rows: list[dict[str, object]]) -> str:
+    """CSV text that starts with a UTF-8 byte-order mark: without one, Excel reads Chinese names as mojibake."""
     buffer = io.StringIO()
+    buffer.write("\ufeff")
     writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\n")
     writer.writeheader()
     writer.writerows(rows)
