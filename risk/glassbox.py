@@ -16,6 +16,7 @@ from pathlib import Path
 import lightgbm as lgb
 import numpy as np
 import pandas as pd
+from eprof.kernel.files import atomic_write_text
 from sklearn.model_selection import StratifiedKFold
 
 GLASSBOX_FILE = "glassbox.txt"
@@ -67,5 +68,6 @@ def contributions(model: lgb.LGBMClassifier, X: pd.DataFrame) -> pd.DataFrame:
 
 
 def save_glassbox(model: lgb.LGBMClassifier, path: Path) -> Path:
-    model.booster_.save_model(str(path))
+    """The booster in LightGBM's text format, written atomically like every other artifact."""
+    atomic_write_text(path, model.booster_.model_to_string())
     return path

@@ -18,6 +18,7 @@ FEATURE_LABELS: dict[str, tuple[str, str, Kind]] = {
     "financial_health": ("财务健康评分", "financial health score", "score"),
     "governance": ("公司治理评分", "governance score", "score"),
     "external_risk": ("外部风险评分", "external risk score", "score"),
+    "financial_institution": ("金融机构（公司评分卡不适用）", "financial institution (corporate scorecard does not apply)", "count"),
     "debt_to_assets": ("资产负债率", "debt to assets", "percent"),
     "current_ratio": ("流动比率", "current ratio", "times"),
     "gross_margin": ("毛利率", "gross margin", "percent"),

@@ -181,7 +181,9 @@ def test_two_prompt_versions_are_ranked_gated_and_cached(
     assert verdicts["flag_recall"] == "no clear difference" and verdicts["claims_verified"] == "worse"
     assert verdicts["figures_exact"] == "no clear difference"  # figures come from code, whatever the prompt
     shifts = {s.feature: s for s in head.feature_shifts}
-    assert shifts["financial_health"].psi > 0  # v2 scores 25 points better, up to the score the code verifies
+    # v2 claims 25 points more on every dimension; the code's verified reading caps it (agent/earned.py),
+    # so the inflated scores leave the feature where v1's are
+    assert shifts["financial_health"].band == "stable"
     cases = (tmp_path / "both" / "report.html").read_text(encoding="utf-8")
     assert "The Company lost a lawsuit worth RMB 90 million." in cases and "Do not adopt profile@v2" in cases
 

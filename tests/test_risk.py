@@ -398,7 +398,7 @@ def test_model_files_are_written_atomically(cancer, tmp_path, monkeypatch):
                               challenger=small().set_params(n_estimators=3).fit(X.iloc[:, :2], y))
     out = tmp_path / "model"
     names = [p.name for p in write_outputs(old, out)]
-    assert names == [MODEL_FILE, "challenger.txt", "model_card.json", "model_card.md"]
+    assert names == [MODEL_FILE, "challenger.txt", "glassbox.txt", "model_card.json", "model_card.md"]
     before = {name: (out / name).read_bytes() for name in names}
     new.challenger.booster_.save_model(str(tmp_path / "saved.txt"))
     replace = os.replace
@@ -415,6 +415,6 @@ def test_model_files_are_written_atomically(cancer, tmp_path, monkeypatch):
         assert sorted(p.name for p in out.iterdir()) == sorted(names)  # no temporary file left behind
     monkeypatch.setattr(os, "replace", replace)
     write_outputs(new, out)
-    assert all((out / name).read_bytes() != before[name] for name in names)
+    assert all((out / name).read_bytes() != before[name] for name in names if name != "glassbox.txt")  # the same glass-box
     assert (out / "challenger.txt").read_bytes() == (tmp_path / "saved.txt").read_bytes()  # LightGBM's own text format
     assert load_model(out).version == artifact.model_version

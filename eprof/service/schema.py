@@ -45,6 +45,8 @@ class DocumentSummary(Contract):
     pages: int
     chunks: int
     published: dt.date | None
+    filing: str | None = None
+    period: str | None = None
     ingested_at: dt.datetime
 
 
