@@ -73,6 +73,10 @@ def _lines(chunks: Sequence[Chunk]) -> Iterator[tuple[Chunk, str, str]]:
 
 
 def _claim(chunk: Chunk, line: str, value: str) -> TextClaim:
+    """The value as the document prints it (full-width brackets and all), found by folding the line."""
+    folded = "".join(f if len(f := unicodedata.normalize("NFKC", ch)) == 1 else ch for ch in line)
+    at = folded.find(value)
+    value = line[at : at + len(value)] if at >= 0 else value
     return TextClaim(value=value, evidence=[Evidence(chunk_id=chunk.chunk_id, source=chunk.source, page=chunk.page, quote=line.strip())])
 
 
