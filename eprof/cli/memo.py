@@ -7,12 +7,9 @@ from typing import Annotated
 
 import typer
 
-from eprof.agent.extractors import run_profile
-from eprof.workflows.memo import build_memo, render
 from eprof.agent.profile import load_profile
 from eprof.cli._common import ChromaUrlOption, StoreOption, console, settings_from
 from eprof.kernel.errors import NotFoundError
-from eprof.risk.run import decide_profile, load_default_model
 
 
 def memo(
@@ -25,6 +22,10 @@ def memo(
     """Write the credit memo: decision, limit, red flags with evidence, the financial spread and citations."""
     if fmt not in ("pdf", "xlsx", "md"):
         raise typer.BadParameter(f"expected pdf, xlsx or md; got {fmt!r}", param_hint="--format")
+    from eprof.agent.extractors import run_profile  # heavy: loaded to write a memo, not for --help
+    from eprof.risk.run import decide_profile, load_default_model
+    from eprof.workflows.memo import build_memo, render
+
     settings = settings_from(store, chroma_url)
     try:
         profile = load_profile(settings, enterprise_id)

@@ -11,10 +11,6 @@ from rich.table import Table
 
 from eprof.cli._common import ChromaUrlOption, StoreOption, console, settings_from
 from eprof.kernel.errors import NotFoundError
-from eprof.workflows.portfolio import portfolio as portfolio_rows
-from eprof.workflows.portfolio import set_watched
-from eprof.retrieval.store import Store
-from eprof.risk.run import load_default_model
 
 SORT_KEYS = ("enterprise", "pd", "grade", "flags", "last_document")
 
@@ -32,6 +28,11 @@ def portfolio(
     """List the portfolio from the saved profiles; sort, filter, and mark the watch-list."""
     if sort not in SORT_KEYS:
         raise typer.BadParameter(f"expected one of {', '.join(SORT_KEYS)}; got {sort!r}", param_hint="--sort")
+    from eprof.retrieval.store import Store  # heavy (Chroma, the models): loaded to list, not for --help
+    from eprof.risk.run import load_default_model
+    from eprof.workflows.portfolio import portfolio as portfolio_rows
+    from eprof.workflows.portfolio import set_watched
+
     settings = settings_from(store, chroma_url)
     for eid, mark in ((watch, True), (unwatch, False)):
         if eid:

@@ -9,7 +9,6 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from eprof.agent.extractors import run_profile
 from eprof.agent.profile import DEFAULT_PROMPT, profile_path, save_profile
 from eprof.agent.schema import Evidence, OperatingProfile, Severity
 from eprof.agent.spread import Spread, build_spread, spread_rows
@@ -33,6 +32,8 @@ def profile(
     """Extract the operating profile and red flags, verify every quote, and write the profile JSON."""
     if extractor not in (None, "offline", "llm"):
         raise typer.BadParameter(f"expected offline or llm; got {extractor!r}", param_hint="--extractor")
+    from eprof.agent.extractors import run_profile  # the extractors load the gateway: not needed for --help
+
     settings = settings_from(store, chroma_url)
     result = run_profile(settings, enterprise_id, extractor, prompt)  # type: ignore[arg-type]
     path = save_profile(result, out or profile_path(settings, enterprise_id))

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import click
 import typer
 
 from eprof.agent.qa import Mode, QAResult
-from eprof.workflows.qa_session import QASession
 from eprof.cli._common import ChromaUrlOption, StoreOption, console, print_json, settings_from
+
+if TYPE_CHECKING:  # the session (Chroma, the embedder, the gateway) loads when a question is asked, not for --help
+    from eprof.workflows.qa_session import QASession
 
 ModeOption = Annotated[
     str | None,
@@ -22,6 +24,8 @@ def _session(enterprise_id: str, mode: str | None, store: StoreOption, chroma_ur
     if mode not in (None, "offline", "llm"):
         raise typer.BadParameter(f"expected offline or llm; got {mode!r}", param_hint="--mode")
     chosen: Mode | None = mode  # type: ignore[assignment]  # checked just above
+    from eprof.workflows.qa_session import QASession
+
     return QASession(settings_from(store, chroma_url), enterprise_id, chosen)
 
 
