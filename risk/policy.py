@@ -72,18 +72,24 @@ class Thresholds(Contract):
         return "decline" if pd >= self.decline_min_pd else "refer"
 
 
-class ThresholdRule(Contract):
-    """Fires when `feature op value`; a missing feature value never fires it."""
+class _Rule(Contract):
+    """What every knock-out rule carries: its id, text in both languages, action, and whether the
+    model's own decision is set aside when it fires."""
 
-    kind: Literal["threshold"]
     id: str
     description: str
     description_zh: str | None = None
     action: Action
+    replaces_model: bool = Field(False, description="the model does not apply when this fires: its PD decision is set aside")
+
+
+class ThresholdRule(_Rule):
+    """Fires when `feature op value`; a missing feature value never fires it."""
+
+    kind: Literal["threshold"]
     feature: str
     op: Literal[">=", ">", "<=", "<", "=="]
     value: float
-    replaces_model: bool = Field(False, description="the model does not apply when this fires: its PD decision is set aside")
 
     @property
     def features(self) -> list[str]:
@@ -94,14 +100,10 @@ class ThresholdRule(Contract):
         return v is not None and _OPS[self.op](v, self.value)
 
 
-class MissingRule(Contract):
+class MissingRule(_Rule):
     """Fires when at least `at_least` of `features` are missing (too little evidence to score)."""
 
     kind: Literal["missing"]
-    id: str
-    description: str
-    description_zh: str | None = None
-    action: Action
     features: list[str] = Field(min_length=1)
     at_least: int = Field(ge=1)
 
@@ -109,14 +111,10 @@ class MissingRule(Contract):
         return sum(values[f] is None for f in self.features) >= self.at_least
 
 
-class FlagRule(Contract):
+class FlagRule(_Rule):
     """Fires on a verified red flag of one of `flags` at `min_severity` or worse; its evidence is the flag's."""
 
     kind: Literal["flag"]
-    id: str
-    description: str
-    description_zh: str | None = None
-    action: Action
     flags: list[RedFlagType] = Field(min_length=1)
     min_severity: Severity = Severity.low
 
@@ -217,7 +215,7 @@ class Policy(Contract):
                     action=rule.action,
                     features={f: values[f] for f in rule.features},
                     evidence=quotes,
-                    replaces_model=getattr(rule, "replaces_model", False),
+                    replaces_model=rule.replaces_model,
                 )
             )
         return hits
