@@ -288,7 +288,8 @@ def find_red_flags(name: str | None, chunks: Sequence[Chunk], aliases: Sequence[
                 hits += [hit] if hit else []
             continue
         raw = units_of(chunk)  # check boxes, titles, row labels and boilerplate blanked (agent/reportrules.py)
-        units = [Unit(u.chunk, u.start, u.end, mask_templates(u.text, raw[i + 1].text if i + 1 < len(raw) else "")) for i, u in enumerate(raw)]
+        units = raw if chunk.doc_type == DocType.news else [  # a report's forms and titles; news has none
+            Unit(u.chunk, u.start, u.end, mask_templates(u.text, raw[i + 1].text if i + 1 < len(raw) else "")) for i, u in enumerate(raw)]
         on_topic = chunk.doc_type != DocType.news or mentions(chunk, names)
         for i, unit in enumerate(units):
             following = units[i + 1] if i + 1 < len(units) else None
