@@ -86,6 +86,7 @@ EVENTS: tuple[NewsEvent, ...] = (
     _e("资产负面", r"查封|扣押|资产.{0,6}(减值|缩水|流失|被查)|商誉减值|计提.{0,10}减值|拍卖|司法拍卖|被执行|强制执行|失信", S.medium),
     _e("产品违规", r"(质量|安全)(问题|隐患|事故)|不合格|召回|假货|假冒|违规(产品|销售)|0元购|下架|有毒|致癌|超标", S.high),
     _e("投诉维权", r"投诉|维权|消费者.{0,8}(举报|不满|集体)|黑猫|讨说法|被坑|受害人|投资人.{0,6}(报案|维权)", S.low),
+    _e("涉嫌违法", r"立案|涉嫌|被查|查处|经侦|警方|报案|爆雷|暴雷|踩雷|约谈|点名|违法|违规|黑名单", S.medium, fallback=True),
 )
 """Event labels in precedence order (a fallback, generic wording, counts only where nothing else
 does): where one phrase could state two events, the earlier label

@@ -45,8 +45,8 @@ STOCK_CODE = re.compile(r"(?<=[\u4e00-\u9fffA-Za-z])[(（]\s*\d{6}(?:\.(?:SZ|SH|
 OTHER_NAME_CHARS = 4
 """A listed company's short name is four characters as a rule (科远股份): where another one starts."""
 
-EXTENSION = re.compile(r"^(网|贷|宝|在线|金服|钱包|商城)")
-"""Characters that, glued after a short name, make another firm's name (钱宝 -> 钱宝网)."""
+EXTENSION = re.compile(r"^(网(?![站页址络上友民])|贷|宝|在线|金服|钱包|商城)")
+"""Characters that, glued after a short name, make another firm's name (钱宝 -> 钱宝网; not 钱宝网站)."""
 
 BUSINESS_SCOPE = re.compile(
     r"(金融信息服务|信息服务|信息技术|网络科技|网络技术|金融服务|投资管理|资产管理|投资咨询|电子商务|文化传媒)$"
@@ -60,6 +60,9 @@ OWN_SUFFIX = re.compile(r"^(股份|有限|集团|公司|\(\d{6}\)|（\d{6}）)")
 SENTENCE_END = re.compile(r"[。！？!?\n]|\s{2,}|\u3000")
 CLAUSE_START = re.compile(r"[。！？!?\n，,；;：:]|\s{2,}|\u3000")
 MIN_ALIAS = 2
+LIST_MARKS = "、"
+LIST_REACH = 80
+"""How far back the sentence of a listed name may start and still be read with it."""
 
 
 def _fold(text: str) -> str:
@@ -130,6 +133,11 @@ def mentions(text: str, names: Sequence[str]) -> list[tuple[int, int]]:
     return sorted(taken)
 
 
+def _listed(text: str, a: int, b: int) -> bool:
+    """The mention is one item of an enumeration of names ('快易借、速贷宝、小肥羊')."""
+    return (a > 0 and text[a - 1] in LIST_MARKS) or (b < len(text) and text[b] in LIST_MARKS)
+
+
 def segments(text: str, names: Sequence[str], left: int = 0) -> list[tuple[int, int]]:
     """The stretches about the enterprise: each mention (from the start of its clause, when that is
     at most `left` characters before it) to the end of the sentence or the start of another listed company's
@@ -144,7 +152,9 @@ def segments(text: str, names: Sequence[str], left: int = 0) -> list[tuple[int, 
                 end = name_start
                 break
         start = a
-        if left:  # back to the clause's start, when one is that close (a headline run has none)
+        if left and _listed(text, a, b):  # 'A、B、C均涉嫌…', '央视点名了A、B、C': the list shares its predicate
+            start = max((m.end() for m in SENTENCE_END.finditer(text, max(0, a - LIST_REACH), a)), default=max(0, a - LIST_REACH))
+        elif left:  # back to the clause's start, when one is that close (a headline run has none)
             start = max((m.end() for m in CLAUSE_START.finditer(text, max(0, a - left), a)), default=a)
         if spans and start <= spans[-1][1]:
             spans[-1] = (spans[-1][0], max(spans[-1][1], end))
