@@ -14,7 +14,6 @@ from eprof.agent.reportrules import mask_templates
 from eprof.agent.schema import RED_FLAG_NAMES_ZH, Evidence, RedFlag, RedFlagType, Severity
 from eprof.agent.sentence_units import WS, Unit, date_in, fold, percent_in, stated_amount, units_of
 from eprof.agent.subject_rules import about_enterprise, hypothetical, negated, parties_in, resolved, short_names
-from eprof.agent.subjects import enterprise_names
 from eprof.retrieval.schema import Chunk, DocType
 
 T = RedFlagType
@@ -277,8 +276,7 @@ def _news_hits(unit: Unit, names: Sequence[str], found: list[_Hit]) -> list[_Hit
 def find_red_flags(name: str | None, chunks: Sequence[Chunk], aliases: Sequence[str] = ()) -> list[RedFlag]:
     """Red flags stated in the text of the chunks, after the subject, negation and resolution rules."""
     ordered = reading_order(chunks)
-    news = [c.text for c in ordered if c.doc_type == DocType.news]
-    names = tuple(sorted(dict.fromkeys(short_names(name, ordered) + enterprise_names(name, aliases, news)), key=lambda n: (-len(n), n)))
+    names = short_names(name, ordered, aliases)
     revenue = _stated_revenue(ordered)
     hits: list[_Hit] = []
     for chunk in ordered:

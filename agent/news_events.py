@@ -20,9 +20,9 @@ from dataclasses import dataclass
 
 from eprof.agent.news_taxonomy import flag_for
 from eprof.agent.schema import RedFlagType, Severity
-from eprof.agent.subjects import segments
+from eprof.agent.subjects import related, segments
 
-__all__ = ["EVENTS", "SEGMENT_LEFT", "NewsEvent", "NewsHit", "denied", "news_events"]
+__all__ = ["EVENTS", "SEGMENT_LEFT", "CounterpartyHit", "NewsEvent", "NewsHit", "counterparty_events", "denied", "news_events"]
 
 S = Severity
 SEGMENT_LEFT = 30
@@ -182,3 +182,38 @@ def denied(text: str, names: tuple[str, ...], left: int = SEGMENT_LEFT) -> set[R
             if any(CANCELLED.search(text, max(a, m.start() - 6), m.start()) for m in event.pattern.finditer(text, a, b)):
                 out.add(event.flag)
     return out
+
+
+@dataclass(frozen=True)
+class CounterpartyHit:
+    """An event of a firm tied to the enterprise ('XX的客户Y破产'): its role, its name where the
+    words right after the role give one, and the event."""
+
+    role: str
+    party: str | None
+    hit: NewsHit
+
+
+PARTY = re.compile(r"[\u4e00-\u9fffA-Za-z0-9（）()·&]{2,40}")
+PARTY_END = re.compile(r"因|被|已|于|等|也|又|均|都|称|未|将|日前|近日|近期|目前|正式|涉嫌|出现|发生|遭|陷入|宣布|宣告|公告|表示")
+"""Words that end the name before the event ('华北重工日前被法院裁定破产' -> 华北重工)."""
+
+
+def _party(text: str, start: int, event_at: int) -> str | None:
+    """The tied firm's name: the name-like run after the role word, up to the event's phrase."""
+    m = PARTY.match(text, start, max(start, event_at))
+    name = m.group() if m else ""
+    end = PARTY_END.search(name, 2)
+    name = name[:end.start()] if end else name
+    return name if len(name) >= 2 else None
+
+
+def counterparty_events(text: str, names: tuple[str, ...]) -> list[CounterpartyHit]:
+    """Events the (folded) text tells of the enterprise's customer, supplier, guarantor, guaranteed
+    party, subsidiary or parent (agent/subjects.py `related`): recorded, never its own red flag."""
+    found = []
+    for role, a, b in related(text, names):
+        hit = _primary(text, a, b)
+        if hit is not None:
+            found.append(CounterpartyHit(role, _party(text, a, hit.start), hit))
+    return found

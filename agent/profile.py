@@ -18,6 +18,7 @@ from eprof.agent.extraction import Extraction
 from eprof.agent.financials import identity_checks, read_figures
 from eprof.agent.injection import injection_flag
 from eprof.agent.keydata import cross_checks, key_figures
+from eprof.agent.news_counterparties import find_counterparty_events
 from eprof.agent.offline import extract_offline
 from eprof.agent.ratios import compute_ratios
 from eprof.agent.reportflags import BORROWER_TYPES, reassign_to_counterparty, report_flags
@@ -27,7 +28,7 @@ from eprof.agent.schema import Figure, FigureName, IdentityCheck, OperatingProfi
 from eprof.agent.subject_rules import short_names
 from eprof.agent.signals import numeric_flags
 from eprof.agent.statements import Reading, read_statements
-from eprof.agent.verify import verify_extraction
+from eprof.agent.verify import check_evidence, verify_extraction
 from eprof.kernel.config import Settings
 from eprof.kernel.errors import NotFoundError
 from eprof.kernel.files import atomic_write_text, safe_name
@@ -133,6 +134,8 @@ def build_profile(
         flags = [f for f in flags if f.type not in BORROWER_TYPES]
     if not any(f.type == RedFlagType.document_manipulation for f in flags) and (injected := injection_flag(chunks)):
         flags.append(injected)
+    counterparties = [e for e in find_counterparty_events(info.name, chunks, aliases)  # quoted from the chunks; checked all the same
+                      if all(check_evidence(x, by_id, enterprise_id) is None for x in e.evidence)]
     read: list[Figure] = sorted(figures.values(), key=lambda f: (f.period, f.name), reverse=True)
     missing = [
         Figure(name=name, period=year or "", value=None, missing_reason="not found in any table with a stated unit")
@@ -163,6 +166,7 @@ def build_profile(
         checks=checks,
         figures_confidence=figures_confidence(checks),
         red_flags=flags,
+        counterparty_events=counterparties,
         scores=ProfileScores(
             enterprise_id=enterprise_id,
             business_stability=scores.business_stability,

@@ -154,6 +154,18 @@ class RedFlag(Contract):
     evidence: list[Evidence] = Field(min_length=1)
 
 
+class CounterpartyEvent(Contract):
+    """A risk event of a firm tied to the enterprise, told in the enterprise's news ('XX的客户Y被裁定破产'):
+    a credit analyst wants to know it, but it is not a red flag of the enterprise."""
+
+    party: str | None = Field(None, description="the tied firm's name as the news gives it; None where the same words do not name it")
+    role: Literal["customer", "supplier", "guarantor", "guaranteed", "subsidiary", "parent"]
+    type: RedFlagType = Field(description="the red-flag code the event would raise for the firm it is about")
+    severity: Severity
+    event: str = Field(description="the news event label, e.g. 歇业停业 (agent/news_taxonomy.py)")
+    evidence: list[Evidence] = Field(min_length=1)
+
+
 class DimensionScore(Contract):
     score: int = Field(ge=0, le=100, description="0 = worst, 100 = best")
     rationale: str
@@ -242,6 +254,8 @@ class OperatingProfile(Contract):
     ratios: dict[str, float | None] = Field(default_factory=dict)
     checks: list[IdentityCheck] = Field(default_factory=list)
     red_flags: list[RedFlag] = Field(default_factory=list)
+    counterparty_events: list[CounterpartyEvent] = Field(
+        default_factory=list, description="risk events of its customers, suppliers, guarantors, guaranteed parties, subsidiaries or parent in its news; not its red flags")
     scores: ProfileScores
     rejected: list[RejectedClaim] = Field(default_factory=list)
     contradictions: list[RejectedClaim] = Field(

@@ -8,35 +8,20 @@ from collections.abc import Sequence
 
 from eprof.agent import lexicon as lx
 from eprof.agent.news_events import SEGMENT_LEFT
-from eprof.agent.sentence_units import CJK, Unit, fold
-from eprof.agent.subjects import names_listed_company, segments
+from eprof.agent.sentence_units import Unit
+from eprof.agent.subjects import enterprise_names, names_listed_company, related, segments
 from eprof.retrieval.schema import Chunk, DocType
 
 _CLAUSE_ZH = re.compile(r"[，,；;：:]")
 _CLAUSE_EN = re.compile(r";|:|,\s+(?:and|but|while|whereas|although)\s")
 
 
-def short_names(name: str | None, chunks: Sequence[Chunk]) -> tuple[str, ...]:
-    """The enterprise's names: full, without its legal suffix, and short names the documents declare."""
-    names: list[str] = []
-    if name:
-        full = fold(name).strip()
-        names.append(full)
-        stripped = lx.CORPORATE_SUFFIXES.sub("", full).strip(" ,")
-        names.append(stripped)
-        if CJK.match(stripped) and len(stripped) >= 6:
-            names.append(stripped[2:])
-        elif " " in stripped and len(stripped.split()) >= 3:
-            names.append(stripped.split(" ", 1)[1])
-    for chunk in chunks:
-        if chunk.doc_type != DocType.annual_report:
-            continue
-        for match in lx.ALIAS_DECLARATION.finditer(fold(chunk.text)):
-            alias = next(g for g in match.groups() if g).strip()
-            if alias.lower() not in lx.GENERIC_ALIASES and len(alias) >= 2:
-                names.append(alias)
-    unique = dict.fromkeys(n for n in names if n)
-    return tuple(sorted(unique, key=lambda n: (-len(n), n)))
+def short_names(name: str | None, chunks: Sequence[Chunk], aliases: Sequence[str] = ()) -> tuple[str, ...]:
+    """The enterprise's names as the chunks give them (agent/subjects.py `enterprise_names`, the one
+    home of names): short names its annual reports declare, aliases its news declares."""
+    reports = [c.text for c in chunks if c.doc_type == DocType.annual_report]
+    news = [c.text for c in chunks if c.doc_type == DocType.news]
+    return enterprise_names(name, aliases, news, reports)
 
 
 def _name_spans(text: str, names: Sequence[str]) -> list[tuple[int, int]]:
@@ -80,6 +65,8 @@ def _clause(text: str, pos: int, zh: bool) -> tuple[int, int]:
 
 def about_enterprise(unit: Unit, pos: int, names: Sequence[str]) -> bool:
     if unit.chunk.doc_type == DocType.news:
+        if any(a <= pos < b for _, a, b in related(unit.text, names)):
+            return False  # '远山科技的客户华北重工破产': the customer's event (a counterparty event)
         if spans := segments(unit.text, names, left=SEGMENT_LEFT):
             return any(a <= pos < b for a, b in spans)  # a news sentence naming us: only its stretch about us counts
         if names_listed_company(unit.text):

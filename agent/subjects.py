@@ -21,8 +21,9 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 
 from eprof.agent import lexicon as lx
+from eprof.agent.sentence_units import CJK
 
-__all__ = ["declared_aliases", "enterprise_names", "mentions", "names_listed_company", "segments"]
+__all__ = ["ROLES", "declared_aliases", "enterprise_names", "mentions", "names_listed_company", "related", "segments"]
 
 REGIONS = re.compile(
     r"^(北京|上海|天津|重庆|深圳|广州|杭州|南京|武汉|成都|西安|苏州|宁波|厦门|青岛|大连|中国|"
@@ -59,6 +60,15 @@ NOT_NAME = re.compile(r"^[?？#@\s]+|[?？#@\s]+$")
 OWN_SUFFIX = re.compile(r"^(股份|有限|集团|公司|\(\d{6}\)|（\d{6}）)")
 SENTENCE_END = re.compile(r"[。！？!?\n]|\s{2,}|\u3000")
 CLAUSE_START = re.compile(r"[。！？!?\n，,；;：:]|\s{2,}|\u3000")
+RELATION = re.compile(
+    r"(?:公司)?的?(?:主要|最大|第一大|重要|核心|前五大)?(?:(?:全资|控股|参股)?(?P<subsidiary>子公司|孙公司)|(?P<parent>母公司)|(?P<customer>大?客户)|(?P<supplier>供应商)|"
+    r"(?P<guaranteed>被担保(?:方|人|企业|公司))|(?P<guarantor>担保(?:方|人|公司))|(?P<subsidiary_>旗下(?:的)?(?:全资|控股)?(?:子公司|公司)))"
+    r"[:：]?\s*[“\"「《]?"
+)
+"""'金一文化的子公司XX', 'XX旗下公司Y', 'XX的客户Y': right after the enterprise's name, a word for another firm
+tied to it; what that firm does is a counterparty event, not the enterprise's. A shareholder or officer is
+still the enterprise's own, a branch (分公司) is the firm itself, and a platform it runs (旗下平台) is its brand."""
+ROLES = ("subsidiary", "parent", "customer", "supplier", "guaranteed", "guarantor")
 MIN_ALIAS = 2
 LIST_MARKS = "、"
 LIST_REACH = 80
@@ -92,19 +102,38 @@ def declared_aliases(text: str, names: Sequence[str]) -> list[str]:
     return found
 
 
-def enterprise_names(name: str | None, aliases: Iterable[str] = (), texts: Iterable[str] = ()) -> tuple[str, ...]:
-    """All the names the enterprise goes by, longest first: registered, stripped, given aliases,
-    and aliases the texts declare for any of those."""
+def _region_dropped(stripped: str) -> str | None:
+    """The name without a leading place of any kind: a CJK name of six or more characters loses its
+    first two (常州XX精工 -> XX精工), an English one of three or more words its first (Ningbo Hengda
+    Auto Parts -> Hengda Auto Parts)."""
+    if CJK.match(stripped) and len(stripped) >= 6:
+        return stripped[2:]
+    if " " in stripped and len(stripped.split()) >= 3:
+        return stripped.split(" ", 1)[1]
+    return None
+
+
+def enterprise_names(name: str | None, aliases: Iterable[str] = (), texts: Iterable[str] = (),
+                     reports: Iterable[str] = ()) -> tuple[str, ...]:
+    """All the names the enterprise goes by, longest first: registered, stripped of legal suffix,
+    place and business scope, given aliases, aliases news `texts` declare for any of those, and
+    short names its own `reports` declare (证券简称：XX, Short name: XX)."""
     names: list[str] = []
     if name:
         full = NOT_NAME.sub("", _fold(name))
         names.append(full)
         inner = [b for b in BRACKETED.findall(full) if not REGIONS.fullmatch(b) and not GENERIC_BRACKETED.match(b)]
+        whole = lx.CORPORATE_SUFFIXES.sub("", full).strip(" ,")
+        names += [whole, _region_dropped(whole) or ""]
         for part in (BRACKETED.sub("", full), *inner):  # 宜贷网(上海易贷网), 资易贷(北京)…
             stripped = lx.CORPORATE_SUFFIXES.sub("", part.strip()).strip(" ,")
             unregioned = REGIONS.sub("", stripped)
             names += [stripped, unregioned, BUSINESS_SCOPE.sub("", unregioned)]
     names += [_fold(a).strip() for a in aliases if a and a.strip()]
+    for report in reports:
+        for match in lx.ALIAS_DECLARATION.finditer(_fold(report)):
+            alias = next(g for g in match.groups() if g).strip()
+            names += [alias] if alias.lower() not in lx.GENERIC_ALIASES else []
     for text in texts:
         names += declared_aliases(_fold(text), names)
     unique = dict.fromkeys(n for n in names if len(n) >= MIN_ALIAS)
@@ -133,6 +162,20 @@ def mentions(text: str, names: Sequence[str]) -> list[tuple[int, int]]:
     return sorted(taken)
 
 
+def related(text: str, names: Sequence[str]) -> list[tuple[str, int, int]]:
+    """(role, start, end): where a mention of the enterprise is followed by a word for a tied firm
+    (`RELATION`), the stretch about that firm, from after the word to the end of its sentence."""
+    found = []
+    for _, b in mentions(text, names):
+        m = RELATION.match(text, b)
+        if m is None:
+            continue
+        role = next(k.rstrip("_") for k, v in m.groupdict().items() if v)
+        end_match = SENTENCE_END.search(text, m.end())
+        found.append((role, m.end(), end_match.start() if end_match else len(text)))
+    return found
+
+
 def _listed(text: str, a: int, b: int) -> bool:
     """The mention is one item of an enumeration of names ('快易借、速贷宝、小肥羊')."""
     return (a > 0 and text[a - 1] in LIST_MARKS) or (b < len(text) and text[b] in LIST_MARKS)
@@ -144,6 +187,8 @@ def segments(text: str, names: Sequence[str], left: int = 0) -> list[tuple[int, 
     headline, whichever comes first. Overlapping stretches are joined."""
     spans: list[tuple[int, int]] = []
     for a, b in mentions(text, names):
+        if RELATION.match(text, b):
+            continue  # '金一文化的子公司…': the words that follow are about the tied firm (`related`)
         end_match = SENTENCE_END.search(text, b)
         end = end_match.start() if end_match else len(text)
         for other in STOCK_CODE.finditer(text, b, end):

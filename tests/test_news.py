@@ -1,6 +1,7 @@
 """Real-news reading: whose news it is (agent/subjects.py), how the press words events
-(agent/news_events.py), aliases from ingest to profile, text with Unicode spaces, and labelled
-news as an evaluation dataset (evaluation/news_dataset.py)."""
+(agent/news_events.py), counterparty events (agent/news_counterparties.py), aliases from ingest
+to profile, text with Unicode spaces, and labelled news as an evaluation dataset
+(evaluation/news_dataset.py)."""
 
 from __future__ import annotations
 
@@ -10,9 +11,11 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from eprof.agent.news_counterparties import find_counterparty_events
 from eprof.agent.news_taxonomy import EVENT_FLAGS, flag_for
 from eprof.agent.offline import extract_offline
 from eprof.agent.schema import RedFlagType
+from eprof.agent.subject_rules import short_names
 from eprof.agent.subjects import enterprise_names, mentions, segments
 from eprof.cli import app
 from eprof.kernel.errors import DocumentError, InputError
@@ -131,6 +134,52 @@ def test_alias_from_ingest_reaches_the_profile(tmp_path: Path) -> None:
     assert profile.exit_code == 0, profile.output
     flags = json.loads(profile.stdout)["red_flags"]
     assert [f["type"] for f in flags] == ["executive_risk"] and "明辉董事长失联" in flags[0]["evidence"][0]["quote"]
+
+
+@pytest.mark.parametrize(("text", "role", "party", "code"), [
+    ("远山科技的主要客户华北重工日前被法院裁定破产，远山科技称影响有限。", "customer", "华北重工", T.bankruptcy_or_closure),
+    ("远山科技子公司远山物流因涉嫌非法吸收公众存款被立案侦查。", "subsidiary", "远山物流", T.illegal_fundraising),
+    ("据报道，远山科技供应商“光明电子”财务造假，虚增收入2亿元。", "supplier", "光明电子", T.financial_fraud),
+    ("远山科技的担保方东方融资担保公司提现困难，投资人维权。", "guarantor", "东方融资担保公司", T.debt_default),
+    ("远山科技被担保方华北重工未按期披露年报。", "guaranteed", "华北重工", T.regulatory_penalty),
+])
+def test_a_tied_firms_event_is_a_counterparty_event_not_a_red_flag(text: str, role: str, party: str, code: RedFlagType) -> None:
+    assert codes("远山科技股份有限公司", text) == []
+    [event] = find_counterparty_events("远山科技股份有限公司", [news(text)])
+    assert (event.role, event.party, event.type) == (role, party, code)
+    assert event.evidence[0].quote in text
+
+
+def test_the_enterprises_own_event_beside_a_tied_firm_stays_its_red_flag() -> None:
+    text = "远山科技因信披违规遭证监局出具警示函。远山科技的客户华北重工被法院裁定破产。"
+    assert codes("远山科技股份有限公司", text) == [T.regulatory_penalty]
+    assert [(e.role, e.type) for e in find_counterparty_events("远山科技股份有限公司", [news(text)])] == [("customer", T.bankruptcy_or_closure)]
+    assert find_counterparty_events("远山科技股份有限公司", [news("远山科技的客户华北重工否认破产传闻。")]) == []
+    assert codes("远山科技股份有限公司", "远山科技控股股东变更为某国资委。") == [T.control_change]  # a shareholder is not a tied firm
+
+
+def test_counterparty_events_reach_the_profile_and_its_output(tmp_path: Path) -> None:
+    doc = tmp_path / "news.txt"
+    doc.write_text("明辉董事长失联，公司股价跌停。\n明辉的主要客户华北重工被法院裁定破产。\n", encoding="utf-8")
+    store = str(tmp_path / "store")
+    ingest = runner.invoke(app, ["ingest", str(doc), "-e", "E1", "--name", "浙江明辉珠宝股份有限公司", "--alias", "明辉",
+                                 "--doc-type", "news", "--store", store])
+    assert ingest.exit_code == 0, ingest.output
+    profile = json.loads(runner.invoke(app, ["profile", "E1", "--extractor", "offline", "--json", "--store", store]).stdout)
+    assert [f["type"] for f in profile["red_flags"]] == ["executive_risk"]
+    [event] = profile["counterparty_events"]
+    assert (event["role"], event["party"], event["type"]) == ("customer", "华北重工", "bankruptcy_or_closure")
+    shown = runner.invoke(app, ["profile", "E1", "--extractor", "offline", "--store", store])
+    assert shown.exit_code == 0 and "Counterparty events (1)" in shown.output and "华北重工" in shown.output
+
+
+def test_names_have_one_home_for_news_and_reports() -> None:
+    report = Chunk(chunk_id="r-0", enterprise_id="e1", doc_id="d2", doc_sha="1" * 64, source="report.pdf", doc_type="annual_report",
+                   page=1, page_end=1, kind="text", ordinal=0, text="证券简称：明辉珠宝 证券代码：600001")
+    text = "浙江明辉珠宝股份有限公司旗下平台“金明钱包”涉嫌非法集资。"
+    names = short_names("浙江明辉珠宝股份有限公司", [report, news(text)], ["明辉"])
+    assert names == enterprise_names("浙江明辉珠宝股份有限公司", ["明辉"], [text], [report.text])
+    assert {"明辉珠宝", "明辉", "金明钱包"} <= set(names)
 
 
 def _news_file(tmp_path: Path) -> Path:

@@ -81,6 +81,13 @@ def show_profile(p: OperatingProfile) -> None:
         quote = e.quote if len(e.quote) <= 120 else e.quote[:120] + "…"
         flags.add_row(f"[{SEVERITY_STYLE[flag.severity]}]{flag.severity.value}[/]", flag.type.value, escape(flag.explanation), escape(f"{cite(e)} {quote}"))
     console.print(flags if p.red_flags else "  no red flags found in the documents")
+    if p.counterparty_events:
+        tied = Table("role", "firm", "event", "type", "evidence", title=f"Counterparty events ({len(p.counterparty_events)}): tied firms' risk events, not red flags of this enterprise", show_lines=True)
+        for event in p.counterparty_events:
+            e = event.evidence[0]
+            quote = e.quote if len(e.quote) <= 120 else e.quote[:120] + "…"
+            tied.add_row(event.role, escape(event.party or "—"), f"{event.event} ({event.severity.value})", event.type.value, escape(f"{cite(e)} {quote}"))
+        console.print(tied)
     scores = Table("dimension", "score", "rationale", title="Dimension scores (0 worst, 100 best)")
     for name in ("business_stability", "industry_chain_position", "financial_health", "governance", "external_risk"):
         d = getattr(p.scores, name)
