@@ -46,7 +46,7 @@ STOCK_CODE = re.compile(r"(?<=[\u4e00-\u9fffA-Za-z])[(（]\s*\d{6}(?:\.(?:SZ|SH|
 OTHER_NAME_CHARS = 4
 """A listed company's short name is four characters as a rule (科远股份): where another one starts."""
 
-EXTENSION = re.compile(r"^(网(?![站页址络上友民])|贷|宝|在线|金服|钱包|商城)")
+EXTENSION = re.compile(r"^(网(?![站页址络上友民贷])|贷|宝|在线|金服|钱包|商城)")
 """Characters that, glued after a short name, make another firm's name (钱宝 -> 钱宝网; not 钱宝网站)."""
 
 BUSINESS_SCOPE = re.compile(
