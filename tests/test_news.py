@@ -121,13 +121,19 @@ def test_manifest_aliases_column_is_optional(tmp_path: Path) -> None:
     assert read_manifest(tmp_path / "old.csv")[0][0].aliases == ()
 
 
-def test_alias_from_ingest_reaches_the_profile(tmp_path: Path) -> None:
+def _ingest_news(tmp_path: Path, text: str) -> str:
+    """The store after ingesting one news text for 浙江明辉珠宝股份有限公司, alias 明辉."""
     doc = tmp_path / "news.txt"
-    doc.write_text("明辉董事长失联，公司股价跌停。\n北海股份(600002)股东减持202万股。\n", encoding="utf-8")
+    doc.write_text(text, encoding="utf-8")
     store = str(tmp_path / "store")
     ingest = runner.invoke(app, ["ingest", str(doc), "-e", "E1", "--name", "浙江明辉珠宝股份有限公司", "--alias", "明辉",
                                  "--doc-type", "news", "--store", store])
     assert ingest.exit_code == 0, ingest.output
+    return store
+
+
+def test_alias_from_ingest_reaches_the_profile(tmp_path: Path) -> None:
+    store = _ingest_news(tmp_path, "明辉董事长失联，公司股价跌停。\n北海股份(600002)股东减持202万股。\n")
     listed = json.loads(runner.invoke(app, ["enterprises", "--store", store, "--json"]).stdout)
     assert listed[0]["aliases"] == ["明辉"]
     profile = runner.invoke(app, ["profile", "E1", "--extractor", "offline", "--json", "--store", store])
@@ -159,12 +165,7 @@ def test_the_enterprises_own_event_beside_a_tied_firm_stays_its_red_flag() -> No
 
 
 def test_counterparty_events_reach_the_profile_and_its_output(tmp_path: Path) -> None:
-    doc = tmp_path / "news.txt"
-    doc.write_text("明辉董事长失联，公司股价跌停。\n明辉的主要客户华北重工被法院裁定破产。\n", encoding="utf-8")
-    store = str(tmp_path / "store")
-    ingest = runner.invoke(app, ["ingest", str(doc), "-e", "E1", "--name", "浙江明辉珠宝股份有限公司", "--alias", "明辉",
-                                 "--doc-type", "news", "--store", store])
-    assert ingest.exit_code == 0, ingest.output
+    store = _ingest_news(tmp_path, "明辉董事长失联，公司股价跌停。\n明辉的主要客户华北重工被法院裁定破产。\n")
     profile = json.loads(runner.invoke(app, ["profile", "E1", "--extractor", "offline", "--json", "--store", store]).stdout)
     assert [f["type"] for f in profile["red_flags"]] == ["executive_risk"]
     [event] = profile["counterparty_events"]
