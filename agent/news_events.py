@@ -7,7 +7,10 @@ labelled news set (BBT-FinCUGE FinESE; the held-back slice judges it, see
 benchmarks/news_events.py). Each `NewsEvent` names its event label (agent/news_taxonomy.py maps
 labels to red-flag codes) and the phrases that state it; the first event in `EVENTS` order whose
 phrase matches inside a stretch about the enterprise (agent/subjects.py `segments`) wins for
-that phrase, and each stretch reports one event (`_primary`).
+that phrase, and each stretch reports one event (`_primary`). Generic press wording (立案, 涉嫌,
+经侦…; a bare 逾期) is a fallback: it types a stretch only where no specific phrase does.
+`counterparty_events` types the stretches about a firm tied to the enterprise (its customer,
+supplier, guarantor…; agent/subjects.py `related`) the same way, for agent/news_counterparties.py.
 
 Only the stretch about the enterprise is read: in "金一文化违规减持…雅虎承认发生大规模数据泄露…
 科远股份(002380)股东减持202万股" the leak is 雅虎's, the selldowns are the others'.
