@@ -69,6 +69,7 @@ RELATION = re.compile(
 tied to it; what that firm does is a counterparty event, not the enterprise's. A shareholder or officer is
 still the enterprise's own, a branch (分公司) is the firm itself, and a platform it runs (旗下平台) is its brand."""
 ROLES = ("subsidiary", "parent", "customer", "supplier", "guaranteed", "guarantor")
+LATIN_GLUE = re.compile(r"[A-Za-z0-9]")
 MIN_ALIAS = 2
 LIST_MARKS = "、"
 LIST_REACH = 80
@@ -154,6 +155,9 @@ def mentions(text: str, names: Sequence[str]) -> list[tuple[int, int]]:
             span = (m.start(), m.end())
             if any(a < span[1] and span[0] < b for a, b in taken) or any(a <= span[0] and span[1] <= b for a, b in others):
                 continue
+            if LATIN_GLUE.match(text[span[0] - 1:span[0]] if span[0] else "") and LATIN_GLUE.match(n[0]) or (
+                    LATIN_GLUE.match(text[span[1]:span[1] + 1]) and LATIN_GLUE.match(n[-1])):
+                continue  # 'bc' in 'bca39b…', 'TP' in 'TPS': part of a longer Latin word
             after = text[span[1]:span[1] + 4]
             if EXTENSION.match(after) and not OWN_SUFFIX.match(after) and not any(
                     text[span[0]:].lower().startswith(other.lower()) for other in names if len(other) > len(n)):

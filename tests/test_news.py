@@ -49,6 +49,8 @@ def test_names_come_from_the_registered_name_the_aliases_and_declarations_in_the
 def test_a_short_name_inside_a_longer_one_is_not_a_mention() -> None:
     assert mentions("钱宝网涉嫌非法集资", enterprise_names("钱宝")) == []
     assert mentions("钱宝公司涉嫌非法集资", enterprise_names("钱宝")) == [(0, 2)]
+    assert mentions("TPS云集品提现困难", enterprise_names("TP")) == []  # part of a longer Latin word
+    assert mentions("钱爸爸网站无法登陆", enterprise_names("钱爸爸")) == [(0, 3)]  # a website is not another firm
 
 
 def test_a_run_of_headlines_is_cut_where_another_listed_company_starts() -> None:
