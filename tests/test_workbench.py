@@ -26,6 +26,7 @@ from eprof.agent.spread import build_spread
 from eprof.cli import app
 from eprof.kernel.config import Settings
 from eprof.retrieval.search import Searcher
+from eprof.risk.run import decide_profile, load_default_model
 from tests.test_service import build_demo_store, demo_settings
 
 runner = CliRunner()
@@ -177,6 +178,9 @@ def test_memo_in_three_formats_opened_and_read(settings: Settings, tmp_path: Pat
     assert any(row[1] == "executive_risk" and "周立新" in row[3] and row[5] == 5 for row in flags)
     md = (tmp_path / "memo.md").read_text(encoding="utf-8")
     assert "## Decision" in md and "| revenue |" in md and "[annual-report.pdf p.5]" in md
+    limit = decide_profile(load_profile(settings, "e001"), load_default_model()).decision.limit
+    assert limit is not None and limit.amount is not None
+    assert f"Limit: {limit.amount:,.0f} CNY" in md and "'steps'" not in md and "Limit step" in md  # read as an amount and its arithmetic
     assert runner.invoke(app, ["memo", "e001", "--format", "docx", *store]).exit_code != 0
 
 
@@ -187,6 +191,8 @@ def test_portfolio_lists_decisions_and_keeps_the_watch_list(settings: Settings) 
     e008 = next(r for r in rows if r["enterprise_id"] == "e008")
     assert e008["status"] == "ok" and e008["decision"] in ("refer", "decline") and e008["worst_severity"] == "critical"
     assert e008["flags"] >= 5 and e008["last_document"] and e008["grade"] and 0 <= e008["pd"] <= 1
+    limit = decide_profile(load_profile(settings, "e008"), load_default_model()).decision.limit
+    assert limit is not None and limit.amount is not None and e008["limit"] == limit.amount  # the decision's amount, not dropped
     assert runner.invoke(app, ["portfolio", "--watch", "e008", *store]).exit_code == 0
     watched = json.loads(runner.invoke(app, ["portfolio", "--json", "--watched", *store]).stdout)
     assert [r["enterprise_id"] for r in watched] == ["e008"] and watched[0]["watched"]
