@@ -75,6 +75,7 @@ class QASession:
 
     @cached_property
     def profile(self) -> OperatingProfile:
+        """The given or saved profile, else an offline one built now (its searches load the embedder)."""
         return self._saved or run_profile(self._settings, self.enterprise_id, "offline", searcher=self.searcher)
 
     @cached_property
