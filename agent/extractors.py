@@ -6,8 +6,9 @@ llm:     any OpenAI-compatible endpoint through agent/llm.py, with a versioned p
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from eprof.agent.extraction import Extraction
-from eprof.agent.llm import Gateway
 from eprof.agent.offline import extract_offline
 from eprof.agent.profile import DEFAULT_PROMPT, MAX_LLM_EVIDENCE_CHARS, Extractor, build_profile
 from eprof.agent.schema import OperatingProfile, Usage
@@ -16,6 +17,9 @@ from eprof.kernel.errors import ConfigError
 from eprof.prompts import Passage, format_documents, load_prompt
 from eprof.retrieval.schema import Chunk
 from eprof.retrieval.search import Searcher
+
+if TYPE_CHECKING:  # the model client (openai) loads only on the LLM path: an offline profile or question never needs it
+    from eprof.agent.llm import Gateway
 
 ALIASES_VARIABLE = "enterprise_aliases"
 
@@ -57,6 +61,8 @@ def run_profile(
     searcher = searcher or Searcher.open(settings)
     if choose_extractor(settings, extractor) == "offline":
         return build_profile(searcher, enterprise_id, _offline, extractor="offline")
+    from eprof.agent.llm import Gateway
+
     prompt = load_prompt(prompt_ref)
     gateway = gateway or Gateway(settings)
     model = settings.model or prompt.model

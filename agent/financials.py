@@ -84,6 +84,25 @@ def _periods(header: list[str]) -> list[str | None]:
     return out
 
 
+def line_pages(chunk: Chunk) -> list[int]:
+    """The page each line of a chunk is on. A table that crosses a page break prints its column
+    header again on the next page (spaced anew): a line of two or more cells and no amount that
+    repeats an earlier line of the chunk cell for cell starts the next page."""
+    lines = chunk.text.split("\n")
+    if chunk.page == chunk.page_end:
+        return [chunk.page] * len(lines)
+    seen: set[tuple[str, ...]] = set()
+    page, out = chunk.page, []
+    for line in lines:
+        parts = tuple(cells(line))
+        if len(parts) >= 2 and not any(parse_amount(c) is not None and not YEAR_CELL.match(c) for c in parts):
+            if parts in seen:
+                page = min(page + 1, chunk.page_end)
+            seen.add(parts)
+        out.append(page)
+    return out
+
+
 def figures_from_chunk(chunk: Chunk) -> list[Figure]:
     """Every recognised statement line of one table chunk, one Figure per line and period."""
     if chunk.kind != "table":
@@ -97,11 +116,8 @@ def figures_from_chunk(chunk: Chunk) -> list[Figure]:
         return []
     periods = _periods(cells(lines[header_index])[1:])
     found: list[Figure] = []
-    page = chunk.page
-    for line in lines[header_index + 1 :]:
-        if line == lines[header_index]:  # the header repeated where the table continues on the next page
-            page = min(page + 1, chunk.page_end)
-            continue
+    pages = line_pages(chunk)
+    for line, page in zip(lines[header_index + 1 :], pages[header_index + 1 :], strict=True):
         parts = cells(line)
         name = _LABEL_INDEX.get(normalise_label(parts[0])) if parts else None
         if name is None:

@@ -78,6 +78,18 @@ def _figures(chunks: list[Chunk]) -> tuple[dict, str | None, dict[str, float | N
     return figures, year, compute_ratios(current, prior), reading
 
 
+def _in_order(figures: dict) -> list[Figure]:
+    return sorted(figures.values(), key=lambda f: (f.period, f.name), reverse=True)
+
+
+def statement_figures(chunks: list[Chunk]) -> tuple[list[Figure], list[Figure], str | None]:
+    """The figures a profile holds (latest period first), the parent company's kept apart, and the
+    fiscal year, read in code from the tables alone: a figure question needs no more, so it is
+    answered without the profile's searches."""
+    figures, year, _, reading = _figures(chunks)
+    return _in_order(figures), _in_order(reading.parent), year
+
+
 def figures_confidence(checks: list[IdentityCheck]) -> str | None:
     """high: every check ran and passed; low: any failed; None: nothing could be checked."""
     if not checks:
@@ -136,7 +148,7 @@ def build_profile(
         flags.append(injected)
     counterparties = [e for e in find_counterparty_events(info.name, chunks, aliases)  # quoted from the chunks; checked all the same
                       if all(check_evidence(x, by_id, enterprise_id) is None for x in e.evidence)]
-    read: list[Figure] = sorted(figures.values(), key=lambda f: (f.period, f.name), reverse=True)
+    read = _in_order(figures)
     missing = [
         Figure(name=name, period=year or "", value=None, missing_reason="not found in any table with a stated unit")
         for name in get_args(FigureName)
@@ -162,7 +174,7 @@ def build_profile(
         financial_institution=facts.financial_institution,
         figures=read + missing,
         ratios=ratios,
-        parent_figures=sorted(reading.parent.values(), key=lambda f: (f.period, f.name), reverse=True),
+        parent_figures=_in_order(reading.parent),
         checks=checks,
         figures_confidence=figures_confidence(checks),
         red_flags=flags,

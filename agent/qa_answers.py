@@ -35,8 +35,13 @@ def _claims_answer(*labelled: tuple[str, TextClaim | None]) -> ProfileAnswer | N
     return "\n".join(_claim_line(label, c) for label, c in claims), _evidence(c for _, c in claims), "profile"
 
 
+ASKS_OPINION = re.compile(r"opinion|qualified|意见|保留", re.I)
+
+
 def _audit_answer(route: Route, profile: OperatingProfile) -> ProfileAnswer | None:
-    return _claims_answer(("Auditor", profile.auditor), ("Audit opinion", profile.audit_opinion))
+    """The auditor and the opinion, the one asked about first (its citation leads)."""
+    parts = [("Auditor", profile.auditor), ("Audit opinion", profile.audit_opinion)]
+    return _claims_answer(*(parts[::-1] if ASKS_OPINION.search(route.query) else parts))
 
 
 def _business_answer(route: Route, profile: OperatingProfile) -> ProfileAnswer | None:

@@ -1,21 +1,29 @@
 """Figure answers: the value of one statement line for the year asked, or two years with the change
 computed here in code, each value cited to its table row.
 
-The profile's figures are read from the statement tables (agent.financials); this module only
-chooses and words them. The answer says which statement the value comes from (consolidated,
-parent company, or the company's own statements when the report has no group) and whether the
-year was asked or is the default current fiscal year. A year the documents do not give is
+The profile's figures are read from the statement tables (agent.statements, agent.financials);
+this module only chooses and words them. The default is the consolidated value; a question that
+asks for the parent company (母公司) is answered from the parent's statements, which the reader
+keeps apart. The answer says which statement the value comes from (consolidated, parent company,
+or the company's own statements when the report has no group) and whether the year was asked or
+is the default current fiscal year. A year the documents do not give is
 answered "not in the documents", with the years they do give.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import re
+from collections.abc import Mapping, Sequence
 
 from eprof.agent.qa_language import Language
 from eprof.agent.qa_tables import caption
-from eprof.agent.schema import Evidence, Figure, FigureName, OperatingProfile
+from eprof.agent.schema import Evidence, Figure, FigureName
 from eprof.retrieval.schema import Chunk
+
+ASKS_PARENT = re.compile(
+    r"(?<!归属于)母公司(?!所有者|股东|普通股)|(?<!owners of the )(?<!holders of the )\bparent\b(?! company'?s? (?:owners|shareholders))", re.I
+)
+"""A question about the parent company's own statements; "归属于母公司股东的净利润" (attributable to the parent's owners) is a consolidated line."""
 
 NAMES_ZH: dict[str, str] = {
     "revenue": "营业收入", "cost_of_sales": "营业成本", "gross_profit": "毛利", "net_profit": "净利润", "total_assets": "资产总计",
@@ -57,36 +65,42 @@ def _scope_words(scope: str | None, language: Language) -> str:
     return {"consolidated": "consolidated statements", "parent": "parent-company statements"}.get(scope or "", "the company's statements")
 
 
-def _find(profile: OperatingProfile, name: FigureName, period: str | None) -> Figure | None:
-    return next((f for f in profile.figures if f.name == name and f.period == period and f.value is not None and f.evidence), None)
+def _find(figures: Sequence[Figure], name: FigureName, period: str | None) -> Figure | None:
+    return next((f for f in figures if f.name == name and f.period == period and f.value is not None and f.evidence), None)
 
 
 def figure_answer(
     name: FigureName,
     period: str | None,
     compare_to: str | None,
-    profile: OperatingProfile,
+    statements: tuple[Sequence[Figure], Sequence[Figure], str | None],
     chunks: Mapping[str, Chunk],
     language: Language,
     parent: bool = False,
 ) -> tuple[str, list[Evidence], bool] | None:
-    """(text, citations, found) for a figure question; None when the profile has no value of it at all,
-    or only a parent-company value while `parent` was not asked for (the default is consolidated).
+    """(text, citations, found) for a figure question from the profile's `statements`: its figures,
+    the parent company's and the fiscal year (`agent.profile.statement_figures`). None when there is
+    no value of it at all; when `parent` was asked and the report's group statements have no parent
+    line for it; or when only a parent-company value was read while `parent` was not asked for.
 
     `period` None means the current fiscal year. found is False when the year asked is not given.
     """
+    primary, parents, fiscal_year = statements
+    if parent and parents and not any(f.name == name for f in parents):
+        return None
+    figures = parents if parent and parents else primary
     label = figure_label(name, language)
-    year = period or profile.fiscal_year
-    main = _find(profile, name, year)
-    other = _find(profile, name, compare_to) if compare_to else None
-    given = sorted({f.period for f in profile.figures if f.name == name and f.value is not None and f.evidence}, reverse=True)
+    year = period or fiscal_year
+    main = _find(figures, name, year)
+    other = _find(figures, name, compare_to) if compare_to else None
+    given = sorted({f.period for f in figures if f.name == name and f.value is not None and f.evidence}, reverse=True)
     if not given:
         return None
     if main is None and other is None:
         if language == "zh":
             return f"not in the documents：文件中没有{year}年的{label}；文件给出的年份：{'、'.join(given)}。", [], False
         return f"not in the documents: {label.lower()} for {year} is not given; the documents give {', '.join(given)}.", [], False
-    kind = statement_scope(main or other, chunks)  # type: ignore[arg-type]
+    kind = "parent" if figures is parents else statement_scope(main or other, chunks) or ("consolidated" if parents else None)  # type: ignore[arg-type]
     if kind == "parent" and not parent:
         return None
     scope = _scope_words(kind, language)

@@ -42,7 +42,10 @@ FLAG_WORDS: tuple[tuple[RedFlagType, re.Pattern[str]], ...] = (
     (T.document_manipulation, _re(r"inject|manipulat|instruction|注入|指令")),
     (T.executive_risk, _re(r"executive|\bceo\b.*(detain|investigat|resign)|高管.*(调查|失联|辞职)")),
     (T.product_or_safety, _re(r"accident|recall|environmental|安全事故|环保|召回")),
+    (T.audit_opinion, _re(r"(更换|变更|改聘|换了|解聘).{0,6}(会计师|审计机构|审计师)|(会计师|审计机构).{0,8}(更换|变更|改聘|辞任|解聘)|"
+                          r"\b(chang|replac|switch|dismiss)\w*\b.{0,25}\baudit(or|ing firm)|\bauditors?\b.{0,25}\b(chang|replac|resign|switch)|new auditor")),
 )
+"""Red-flag questions. The audit_opinion entry is a change of auditor, which the reports flag; "what is the opinion?" stays an audit question."""
 ANY_FLAG = _re(r"red.?flags?|risks?\b|negative|adverse|风险|负面")
 TOPICS: tuple[tuple[Topic, re.Pattern[str]], ...] = (
     ("decision", _re(r"\bwhy\b.*\b(refer|declin|approv|reject)|\bdecision\b|为什么.*(转|拒|批|否|通过)|审批|决策|授信结论|转人工")),
@@ -105,7 +108,7 @@ def coverage(terms: Sequence[str], text: str) -> float:
 def _topic(text: str) -> tuple[Topic | None, FigureName | None, tuple[RedFlagType, ...]]:
     flags = tuple(t for t, pattern in FLAG_WORDS if pattern.search(text))
     for topic, pattern in TOPICS:
-        if pattern.search(text) and not (flags and topic == "controlling_shareholder"):  # "does the controlling shareholder use funds?" is a flag
+        if pattern.search(text) and not _asks_a_flag(topic, flags):
             return topic, None, ()
     if flags:
         return "red_flags", None, flags
@@ -117,6 +120,11 @@ def _topic(text: str) -> tuple[Topic | None, FigureName | None, tuple[RedFlagTyp
     if BUSINESS.search(text):
         return "business", None, ()
     return None, None, ()
+
+
+def _asks_a_flag(topic: Topic, flags: tuple[RedFlagType, ...]) -> bool:
+    """A topic question about a flag is a flag question: "does the controlling shareholder use funds?", "did the auditor change?"."""
+    return bool(flags) and (topic == "controlling_shareholder" or (topic == "audit" and T.audit_opinion in flags))
 
 
 def route_question(question: str, previous: Route | None = None, names: Sequence[str] = (), fiscal_year: str | None = None) -> Route:

@@ -23,7 +23,7 @@ GLOSSARY: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("occupy", ("占用",)), ("use", ("占用",)), ("controlling", ("控股",)), ("shareholder", ("股东",)),
     ("overdue", ("逾期",)), ("debt", ("债务", "借款")), ("loan", ("借款",)), ("default", ("违约",)),
     ("pledge", ("质押",)), ("pledged", ("质押",)), ("frozen", ("冻结",)), ("freeze", ("冻结",)),
-    ("auditor", ("会计师事务所",)), ("audit", ("审计",)), ("opinion", ("意见",)), ("qualified", ("保留意见",)),
+    ("auditor", ("会计师事务所",)), ("change", ("变更", "更换", "改聘")), ("changed", ("变更", "更换", "改聘")), ("更换", ("变更", "改聘")), ("audit", ("审计",)), ("opinion", ("意见",)), ("qualified", ("保留意见",)),
     ("receivable", ("应收账款",)), ("receivables", ("应收账款",)), ("ageing", ("账龄",)), ("aged", ("账龄",)),
     ("inventory", ("存货",)), ("product", ("产品",)), ("products", ("产品",)), ("main", ("主要",)),
     ("investigation", ("调查", "立案")), ("investigated", ("调查", "立案")), ("director", ("董事",)), ("executive", ("高管",)),

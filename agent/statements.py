@@ -23,7 +23,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
-from eprof.agent.financials import LABELS, UNIT_NAMES, parse_amount, table_unit
+from eprof.agent.financials import LABELS, UNIT_NAMES, line_pages, parse_amount, table_unit
 from eprof.agent.schema import Evidence, Figure, FigureName
 from eprof.retrieval.schema import Chunk, DocType
 
@@ -216,8 +216,9 @@ def _read_report(chunks: list[Chunk], year: str | None, reading: Reading) -> Non
     has_consolidated = any(re.search(r"^\s*\S{0,4}合并(资产负债表|利润表)", c.text, re.M) for c in chunks)
     for chunk in chunks:
         raw_lines = chunk.text.split("\n")
+        pages = line_pages(chunk)
         parsed: list[list[_Cell]] = []
-        rows: list[tuple[int, str, str, list[_Cell], _State]] = []
+        rows: list[tuple[int, int, str, str, list[_Cell], _State]] = []
         for j, line in enumerate(raw_lines):
             folded = unicodedata.normalize("NFKC", line)
             caption = CAPTION.match(folded.strip())
@@ -257,12 +258,12 @@ def _read_report(chunks: list[Chunk], year: str | None, reading: Reading) -> Non
                 after = raw_lines[j + 1].strip() if j + 1 < len(raw_lines) else ""
                 if label.count("（") + label.count("(") > label.count("）") + label.count(")") and after and not re.search(r"\d", after):
                     label += after  # '所有者权益（或股东权' + '益）合计' on the next line
-                rows.append((len(parsed) - 1, line, label, amounts, replace(state)))
-        for index, line, label, amounts, at in rows:  # edges need the rows below too, so record after the chunk
-            _record(chunk, at, line, label, amounts, _row_edges(parsed, index, len(at.columns), [e for e, _ in at.columns]), reading)
+                rows.append((len(parsed) - 1, pages[j], line, label, amounts, replace(state)))
+        for index, page, line, label, amounts, at in rows:  # edges need the rows below too, so record after the chunk
+            _record(chunk, page, at, line, label, amounts, _row_edges(parsed, index, len(at.columns), [e for e, _ in at.columns]), reading)
 
 
-def _record(chunk: Chunk, state: _State, line: str, label: str, amounts: list[_Cell], edges: list[int], reading: Reading) -> None:
+def _record(chunk: Chunk, page: int, state: _State, line: str, label: str, amounts: list[_Cell], edges: list[int], reading: Reading) -> None:
     if state.scope is None or state.kind is None or state.unit is None or not state.columns:
         return
     match = _LABEL_RANK.get(_label_key(label))
@@ -286,7 +287,7 @@ def _record(chunk: Chunk, state: _State, line: str, label: str, amounts: list[_C
             period=period,
             value=round(value * state.unit, 2),
             as_printed=f"{cell.text} {UNIT_NAMES[state.unit]}",
-            evidence=[Evidence(chunk_id=chunk.chunk_id, source=chunk.source, page=chunk.page, quote=row_quote(line))],
+            evidence=[Evidence(chunk_id=chunk.chunk_id, source=chunk.source, page=page, quote=row_quote(line))],  # the row's own page
         )
 
 

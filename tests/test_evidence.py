@@ -10,8 +10,10 @@ from eprof.agent.ratios import compute_ratios
 from eprof.agent.schema import DimensionScore, DimensionScores, Evidence, Party, RedFlag, RedFlagType, Severity, TextClaim
 from eprof.agent.signals import numeric_flags
 from eprof.agent.verify import check_evidence, verify_extraction
+from eprof.agent.statements import read_statements
+from eprof.retrieval.chunking import chunk_document
 from eprof.retrieval.layout import page_blocks
-from eprof.retrieval.schema import Chunk, DocType
+from eprof.retrieval.schema import Chunk, DocType, Document, Page
 
 BALANCE = """合并资产负债表
 单位：万元
@@ -132,6 +134,27 @@ def test_a_row_after_the_repeated_header_cites_the_continuation_page() -> None:
                      page=7, page_end=8, kind="table", ordinal=0, text=text)
     pages = {(f.name, f.period): f.evidence[0].page for f in figures_from_chunk(crossing)}
     assert pages[("cash", "2024")] == 7 and pages[("total_assets", "2024")] == 8 and pages[("total_equity", "2023")] == 8
+
+
+def test_a_header_repeated_with_other_spacing_still_marks_the_continuation_page() -> None:
+    """PDF text keeps each page's own column spacing, so the repeated header is matched by its cells."""
+    text = BALANCE.replace("资产总计", "      项目            2024年12月31日        2023年12月31日\n资产总计")
+    crossing = Chunk(chunk_id="x", enterprise_id="E1", doc_id="d", doc_sha="s", source="r.pdf", doc_type=DocType.annual_report,
+                     page=6, page_end=7, kind="table", ordinal=0, text=text)
+    pages = {(f.name, f.period): f.evidence[0].page for f in figures_from_chunk(crossing)}
+    assert pages[("cash", "2024")] == 6 and pages[("total_assets", "2024")] == 7
+
+
+def test_a_statement_crossing_a_page_cites_each_row_on_its_own_page() -> None:
+    """The statement reader (consolidated vs parent) cites the page a row is printed on, not the page the table starts on."""
+    first = "合并资产负债表\n单位：元\n项目        2024年12月31日        2023年12月31日\n货币资金        1,000.00        900.00\n应收账款        10.00        9.00"
+    second = "   项目                 2024年12月31日                2023年12月31日\n资产总计        1,010.00        909.00\n负债合计        500.00        400.00"
+    document = Document(path="r.pdf", source="r.pdf", sha256="0" * 64, format="pdf", pages=[Page(number=6, text=first), Page(number=7, text=second)])
+    chunks = chunk_document(document, "E1", DocType.annual_report)
+    assert [(c.kind, c.page, c.page_end) for c in chunks] == [("table", 6, 7)]
+    primary = read_statements(chunks).primary
+    assert primary[("cash", "2024")].evidence[0].page == 6
+    assert primary[("total_assets", "2024")].evidence[0].page == 7 and primary[("total_liabilities", "2023")].evidence[0].page == 7
 
 
 def test_published_json_schemas_match_the_models() -> None:

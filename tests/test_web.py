@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
+from PIL import Image
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 from pydantic import SecretStr
 
@@ -68,6 +69,12 @@ def page(browser: Browser) -> Iterator[Page]:
     yield page
     context.close()
     assert problems == []  # no script errors, no content-security-policy violations
+
+
+def drawn(png: Path) -> int:
+    """Distinct colours in a screenshot or rendered page: a blank or failed render has one or two."""
+    with Image.open(png) as image:
+        return len(image.convert("RGB").getcolors(maxcolors=1 << 22) or ())
 
 
 def squash(text: str) -> str:
@@ -140,6 +147,8 @@ def test_analyst_reads_the_spread_and_downloads_the_memo(page: Page, base_url: s
     expect(revenue.locator("svg.spark rect")).to_have_count(2)
     spread.scroll_into_view_if_needed()
     page.screenshot(path=shots / "eprof-web-spread.png", full_page=True)
+    spread.screenshot(path=shots / "eprof-web-spread-table.png")
+    assert drawn(shots / "eprof-web-spread-table.png") >= 16  # text, rules and the sparkline bars, not a blank box
 
     with page.expect_download() as pdf_download:
         page.click("#memo-pdf")
@@ -147,12 +156,15 @@ def test_analyst_reads_the_spread_and_downloads_the_memo(page: Page, base_url: s
     pdf_download.value.save_as(pdf)
     assert pdf.name == "e001-memo.pdf" and pdf.read_bytes()[:5] == b"%PDF-"
     subprocess.run(["pdftoppm", "-r", "60", "-png", "-f", "1", "-l", "1", str(pdf), str(shots / "eprof-web-memo")], check=True)
-    assert next(shots.glob("eprof-web-memo*.png")).stat().st_size > 10_000
+    memo_png = next(shots.glob("eprof-web-memo*.png"))
+    assert memo_png.stat().st_size > 10_000 and drawn(memo_png) >= 16
     with page.expect_download() as xlsx_download:
         page.click("#memo-xlsx")
     xlsx = tmp_path / "memo.xlsx"
     xlsx_download.value.save_as(xlsx)
-    assert (profile.name or "") in load_workbook(xlsx)["Memo"]["A1"].value
+    book = load_workbook(xlsx)
+    assert (profile.name or "") in book["Memo"]["A1"].value
+    assert [c.value for c in book["Spread"][1]][:3] == ["line", "2023", "2024"]
 
 
 def test_portfolio_page_sorts_filters_and_keeps_the_watch_list(page: Page, base_url: str, shots: Path) -> None:
@@ -172,6 +184,7 @@ def test_portfolio_page_sorts_filters_and_keeps_the_watch_list(page: Page, base_
     rows.first.locator("button.star").click()
     expect(rows.first.locator("button.star")).to_have_class("star on")
     page.screenshot(path=shots / "eprof-web-portfolio.png", full_page=True)
+    assert drawn(shots / "eprof-web-portfolio.png") >= 16
     page.reload()
     page.click("#portfolio-link")
     expect(page.locator("#portfolio-body tr[data-id='e003'] button.star")).to_have_class("star on")

@@ -14,8 +14,11 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 from typer.testing import CliRunner
 
-from eprof.agent.profile import load_profile
+from eprof.agent.profile import load_profile, statement_figures
+from eprof.agent.qa_figures import ASKS_PARENT, figure_answer
 from eprof.agent.qa_routing import route_question
+from eprof.agent.schema import Evidence, Figure, RedFlagType
+from eprof.kernel.errors import NotFoundError
 from eprof.workflows.qa_session import QASession
 from eprof.agent.qa_language import answer_language, localise, question_language
 from eprof.agent.qa_names import trade_names
@@ -23,6 +26,7 @@ from eprof.agent.spread import build_spread
 from eprof.cli import app
 from eprof.kernel.config import Settings
 from eprof.retrieval.search import Searcher
+from eprof.risk.run import decide_profile, load_default_model
 from tests.test_service import build_demo_store, demo_settings
 
 runner = CliRunner()
@@ -98,6 +102,53 @@ def test_english_report_flag_question_in_chinese_and_a_year_not_given(settings: 
     assert gone.abstained and "2022" in gone.answer
 
 
+def test_auditor_change_is_a_flag_question_and_the_part_asked_leads(settings: Settings, searcher: Searcher) -> None:
+    for question in ("公司是否更换了会计师事务所？", "Has the company changed its auditor?", "Did the auditor resign?"):
+        route = route_question(question)
+        assert (route.topic, route.flag_types) == ("red_flags", (RedFlagType.audit_opinion,)), question
+    assert route_question("审计意见是什么类型？").topic == "audit" and route_question("会计师事务所是哪家？").topic == "audit"
+    s = QASession(settings, "e008", "offline", searcher=searcher)
+    opinion, auditor = s.ask("What is the audit opinion?"), s.ask("Who is the auditor?")
+    assert [line.split(":")[0] for line in opinion.answer.splitlines()] == ["Audit opinion", "Auditor"]  # its citation leads
+    assert [line.split(":")[0] for line in auditor.answer.splitlines()] == ["Auditor", "Audit opinion"]
+
+
+def _figure(name: str, value: float, page: int) -> Figure:
+    return Figure(name=name, period="2019", value=value, as_printed=f"{value:,.2f} 元",  # type: ignore[arg-type]
+                  evidence=[Evidence(chunk_id=f"c{page}", source="r.pdf", page=page, quote=f"{value:,.2f}")])
+
+
+def test_the_parent_company_is_answered_from_its_own_statements_and_consolidated_by_default() -> None:
+    statements = ([_figure("revenue", 1_175.0, 63), _figure("net_profit", 129.0, 64)], [_figure("revenue", 421.0, 65)], "2019")
+    consolidated = figure_answer("revenue", None, None, statements, {}, "zh")
+    parent = figure_answer("revenue", None, None, statements, {}, "en", parent=True)
+    assert consolidated and "合并报表" in consolidated[0] and consolidated[1][0].page == 63
+    assert parent and "parent-company statements" in parent[0] and "421.00" in parent[0] and parent[1][0].page == 65
+    assert figure_answer("net_profit", None, None, statements, {}, "zh", parent=True) is None  # not the consolidated line instead
+    assert ASKS_PARENT.search("母公司的营业收入是多少？") and ASKS_PARENT.search("What was the parent company's revenue?")
+    assert not ASKS_PARENT.search("归属于母公司股东的净利润是多少？") and not ASKS_PARENT.search("net profit attributable to owners of the parent")
+
+
+def test_a_figure_question_needs_neither_the_profile_nor_the_embedder(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A cold `eprof ask` with no saved profile: the figure is read from the statement tables, the same
+    reading the profile holds, so the profile's searches (and the embedding model) wait for a question that needs them."""
+    def none_saved(*_: object) -> None:
+        raise NotFoundError("no profile saved")
+
+    monkeypatch.setattr("eprof.workflows.qa_session.load_profile", none_saved)
+    searcher = Searcher.open(settings)
+    embedded: list[list[str]] = []
+    embedder = searcher.embedder
+    monkeypatch.setattr(searcher, "embedder", type("Watching", (), {"name": embedder.name, "embed": lambda _, texts: embedded.append(texts) or embedder.embed(texts)})())
+    s = QASession(settings, "e001", "offline", searcher=searcher)
+    total = s.ask("公司2024年末资产总计是多少？")
+    assert "806,127,185.89" in total.answer and total.citations[0].page == 7  # the statement crosses pages 6-7; the row is on 7
+    assert embedded == [] and "profile" not in vars(s) and "_decided" not in vars(s)
+    figures, _, year = statement_figures(list(s.chunks.values()))
+    assert [f for f in s.profile.figures if f.value is not None] == figures and s.profile.fiscal_year == year  # built now, same reading
+    assert embedded  # the profile's topic searches
+
+
 def test_spread_has_both_years_ratios_and_change(settings: Settings) -> None:
     spread = build_spread(load_profile(settings, "e001"))
     assert spread.years == ["2023", "2024"]
@@ -127,6 +178,9 @@ def test_memo_in_three_formats_opened_and_read(settings: Settings, tmp_path: Pat
     assert any(row[1] == "executive_risk" and "周立新" in row[3] and row[5] == 5 for row in flags)
     md = (tmp_path / "memo.md").read_text(encoding="utf-8")
     assert "## Decision" in md and "| revenue |" in md and "[annual-report.pdf p.5]" in md
+    limit = decide_profile(load_profile(settings, "e001"), load_default_model()).decision.limit
+    assert limit is not None and limit.amount is not None
+    assert f"Limit: {limit.amount:,.0f} CNY" in md and "'steps'" not in md and "Limit step" in md  # read as an amount and its arithmetic
     assert runner.invoke(app, ["memo", "e001", "--format", "docx", *store]).exit_code != 0
 
 
@@ -137,6 +191,8 @@ def test_portfolio_lists_decisions_and_keeps_the_watch_list(settings: Settings) 
     e008 = next(r for r in rows if r["enterprise_id"] == "e008")
     assert e008["status"] == "ok" and e008["decision"] in ("refer", "decline") and e008["worst_severity"] == "critical"
     assert e008["flags"] >= 5 and e008["last_document"] and e008["grade"] and 0 <= e008["pd"] <= 1
+    limit = decide_profile(load_profile(settings, "e008"), load_default_model()).decision.limit
+    assert limit is not None and limit.amount is not None and e008["limit"] == limit.amount  # the decision's amount, not dropped
     assert runner.invoke(app, ["portfolio", "--watch", "e008", *store]).exit_code == 0
     watched = json.loads(runner.invoke(app, ["portfolio", "--json", "--watched", *store]).stdout)
     assert [r["enterprise_id"] for r in watched] == ["e008"] and watched[0]["watched"]

@@ -65,13 +65,23 @@ def _decision_lines(memo: Memo) -> list[str]:
         return [f"No decision: {memo.decision_note or 'no risk model'}"]
     lines = [f"Decision: {d['decision'].upper()} (model alone: {d['model_decision']})",
              f"PD {d['pd']:.2%} · grade {d['grade']} · {d['score']:.0f} points · model {d['model_version']} · policy {d['policy_version']}"]
-    if d.get("limit") is not None:
-        lines.append(f"Limit: {d['limit']}")
+    lines += _limit_lines(d.get("limit"))
     lines += [f"Knock-out {k['rule_id']} ({k['action']}): {k['description']}" for k in d["knockouts"]]
     for r in d["reasons"]:
         value = "missing" if r["value"] is None else f"{r['value']:g}"
         where = f" {_cite(r['evidence'][0])}" if r["evidence"] else ""
         lines.append(f"Reason {r['rank']}: {r['feature']} = {value}{where}")
+    return lines
+
+
+def _limit_lines(limit: dict[str, Any] | None) -> list[str]:
+    """The recommended amount, why, its arithmetic line by line and the facility's conditions."""
+    if limit is None:
+        return []
+    amount = "not computed" if limit["amount"] is None else f"{limit['amount']:,.0f} {limit['currency']}"
+    lines = [f"Limit: {amount} ({limit['note']})"]
+    lines += [f"Limit step {s['name']}: {s['formula']}" for s in limit["steps"]]
+    lines += [f"Condition {c['id']}: {c['text']['en']} ({c['text']['zh']})" for c in limit["conditions"]]
     return lines
 
 

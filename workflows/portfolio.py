@@ -71,8 +71,7 @@ def portfolio(settings: Settings, infos: Iterable[EnterpriseInfo], model: Scorec
         update: dict[str, object] = {"flags": len(profile.red_flags), "worst_severity": worst, "status": "no risk model"}
         if model is not None:
             decision = decide_profile(profile, model, policy).decision
-            limit = decision.model_dump().get("limit")
             update |= {"status": "ok", "grade": decision.grade, "pd": decision.pd, "decision": decision.decision,
-                       "limit": limit if isinstance(limit, int | float) else None}
+                       "limit": decision.limit.amount if decision.limit else None}
         rows.append(row.model_copy(update=update))
     return rows

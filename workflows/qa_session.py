@@ -5,39 +5,43 @@ sits above risk/)."""
 from __future__ import annotations
 
 import json
-import re
 import time
 from collections.abc import Sequence
+from functools import cached_property
+from typing import TYPE_CHECKING
 
 from eprof.agent.extractors import choose_extractor, run_profile
-from eprof.agent.llm import Gateway
-from eprof.agent.profile import load_profile
+from eprof.agent.profile import load_profile, statement_figures
 from eprof.agent.qa import DEFAULT_PROMPT, MAX_STEPS, NOT_IN_DOCUMENTS, SEARCH_K, HISTORY_TURNS, Basis, Mode, QAResult, QAUsage, Route
 from eprof.agent.qa_answers import abstention, answer_from_profile, cite, extractive_answer, verify_citations
-from eprof.agent.qa_figures import figure_answer
+from eprof.agent.qa_figures import ASKS_PARENT, figure_answer
 from eprof.agent.qa_language import Language, localise, question_language
-from eprof.agent.qa_llm import answer_llm, make_tools
 from eprof.agent.qa_routing import fold_question, names_of, out_of_scope, route_question
 from eprof.agent.qa_tables import TABLE_DETAIL, table_answer
 from eprof.agent.qa_terms import expanded_query
-from eprof.agent.schema import Evidence, OperatingProfile
+from eprof.agent.schema import Evidence, Figure, OperatingProfile
 from eprof.agent.verify import normalise
 from eprof.kernel.config import Settings
 from eprof.kernel.errors import NotFoundError
-from eprof.prompts import Prompt, load_prompt
 from eprof.retrieval.schema import Chunk, Hit
 from eprof.retrieval.search import Searcher
-from eprof.risk.artifact import ScorecardModel
-from eprof.risk.policy import Policy
-from eprof.risk.run import DecisionRecord, decide_profile, load_default_model
+
+if TYPE_CHECKING:  # the model client, the tool loop and the risk model load when a question needs them (cold `eprof ask`)
+    from eprof.agent.llm import Gateway
+    from eprof.prompts import Prompt
+    from eprof.risk.artifact import ScorecardModel
+    from eprof.risk.policy import Policy
+    from eprof.risk.run import DecisionRecord
 
 class QASession:
     """An analyst's conversation about one enterprise: history, profile, decision and store.
 
     The profile is the one given (evaluation asks over each contender's profile), else the saved
-    one (`eprof profile`), or an offline one built on the spot when none was saved; the decision
-    uses the given risk model and policy (the service's, an evaluation's), else the default ones,
-    and is None, with a note, without a model.
+    one (`eprof profile`), or an offline one built when a question first needs it and none was
+    saved (a figure question does not: the statement figures are read from the tables, the same
+    code reading a profile holds, without its searches and so without loading the embedder). The
+    decision is made on first use, with the given risk model and policy (the service's, an
+    evaluation's), else the default ones, and is None, with a note, without a model.
     """
 
     def __init__(
@@ -58,9 +62,10 @@ class QASession:
         info = self.info = self.searcher.enterprise(enterprise_id)
         self.others = [e for e in self.searcher.store.enterprises() if e.enterprise_id != enterprise_id]
         self.chunks = {c.chunk_id: c for c in self.searcher.store.chunks(info)}
-        self.profile = profile or _load_or_build_profile(settings, self.searcher, enterprise_id)
-        self.decision, self.decision_note = _decision(self.profile, model, policy)
-        self._llm = (gateway or Gateway(settings), load_prompt(prompt_ref)) if self.mode == "llm" else None
+        self._settings = settings
+        self._saved = profile or _saved_profile(settings, enterprise_id)
+        self._risk = (model, policy)
+        self._llm = _llm_parts(settings, gateway, prompt_ref) if self.mode == "llm" else None
         self.names = names_of(info)
         self.turns: list[tuple[Route, QAResult]] = []
 
@@ -68,11 +73,36 @@ class QASession:
     def enterprise_id(self) -> str:
         return self.info.enterprise_id
 
+    @cached_property
+    def profile(self) -> OperatingProfile:
+        """The given or saved profile, else an offline one built now (its searches load the embedder)."""
+        return self._saved or run_profile(self._settings, self.enterprise_id, "offline", searcher=self.searcher)
+
+    @cached_property
+    def _statements(self) -> tuple[list[Figure], list[Figure], str | None]:
+        """The profile's figures, the parent company's and the fiscal year; read from the tables when no profile is at hand yet."""
+        known = self._saved or self.__dict__.get("profile")
+        return (known.figures, known.parent_figures, known.fiscal_year) if known else statement_figures(list(self.chunks.values()))
+
+    @cached_property
+    def _decided(self) -> tuple[DecisionRecord | None, str | None]:
+        return _decision(self.profile, *self._risk)
+
+    @property
+    def decision(self) -> DecisionRecord | None:
+        """The credit decision on this profile, made on first use (most questions never need it)."""
+        return self._decided[0]
+
+    @property
+    def decision_note(self) -> str | None:
+        """Why there is no decision (no risk model trained yet), else None."""
+        return self._decided[1]
+
     def ask(self, question: str) -> QAResult:
         """Answer one question, remembering it for follow-ups."""
         started = time.monotonic()
         previous = self.turns[-1][0] if self.turns else None
-        route = route_question(question, previous, self.names, self.profile.fiscal_year)
+        route = route_question(question, previous, self.names, self._statements[2])
         other = out_of_scope(question, self.info, self.others)
         if other is not None:
             text = (f"Out of scope: this session answers questions about {self.info.name or self.enterprise_id} "
@@ -98,16 +128,18 @@ class QASession:
     def _ask_offline_en(self, route: Route, question: str, started: float, language: Language) -> QAResult:
         """The offline answer; its frames are English (localised by the caller) except figure answers, worded in `language`."""
         if route.topic == "figure" and route.figure:
-            parent = bool(re.search(r"母公司|parent", question, re.I))
-            figure = figure_answer(route.figure, route.period, route.compare_to, self.profile, self.chunks, language, parent)
+            parent = bool(ASKS_PARENT.search(route.query))  # a follow-up's query holds the question it follows
+            figure = figure_answer(route.figure, route.period, route.compare_to, self._statements, self.chunks, language, parent)
             if figure is not None:
                 text, citations, found = figure
                 return self._result(question, text, citations, "profile", [], QAUsage(), started, found=found)
             route = route.model_copy(update={"topic": None})  # no consolidated value read: quote the documents instead
         detail = bool(TABLE_DETAIL.search(fold_question(question)))  # "前五名客户", "aged over 3 years": the table's rows answer it
-        direct = self._decision_answer() if route.topic == "decision" else answer_from_profile(route, self.profile)
+        direct = None
+        if route.topic is not None:  # a question with no topic is answered from the passages: no profile needed
+            direct = self._decision_answer() if route.topic == "decision" else answer_from_profile(route, self.profile)
         role = {"customers": "customer", "suppliers": "supplier"}.get(route.topic or "")
-        if detail and not any(p.role == role for p in self.profile.parties):  # the profile lists no such parties: read the table
+        if detail and not (role and any(p.role == role for p in self.profile.parties)):  # the profile lists no such parties: read the table
             direct = None
         if direct is not None and route.topic != "red_flags":
             text, citations, basis = direct
@@ -148,6 +180,8 @@ class QASession:
         return decision_answer(self.decision)
 
     def _ask_llm(self, gateway: Gateway, prompt: Prompt, question: str, started: float) -> QAResult:
+        from eprof.agent.qa_llm import answer_llm, make_tools
+
         searched: list[str] = []
         decision_json = self.decision.model_dump_json() if self.decision else json.dumps({"decision": None, "why": self.decision_note})
         tools = make_tools(lambda q: self.searcher.search(self.enterprise_id, q, k=SEARCH_K), self.profile, decision_json, searched)
@@ -199,15 +233,24 @@ class QASession:
         )
 
 
-def _load_or_build_profile(settings: Settings, searcher: Searcher, enterprise_id: str) -> OperatingProfile:
+def _saved_profile(settings: Settings, enterprise_id: str) -> OperatingProfile | None:
     try:
         return load_profile(settings, enterprise_id)
     except NotFoundError:
-        return run_profile(settings, enterprise_id, "offline", searcher=searcher)
+        return None
+
+
+def _llm_parts(settings: Settings, gateway: Gateway | None, prompt_ref: str) -> tuple[Gateway, Prompt]:
+    from eprof.agent.llm import Gateway
+    from eprof.prompts import load_prompt
+
+    return gateway or Gateway(settings), load_prompt(prompt_ref)
 
 
 def _decision(profile: OperatingProfile, model: ScorecardModel | None, policy: Policy | None) -> tuple[DecisionRecord | None, str | None]:
     """The decision record (default model unless one is given), or None and why (no model trained yet)."""
+    from eprof.risk.run import decide_profile, load_default_model
+
     try:
         return decide_profile(profile, model or load_default_model(), policy), None
     except NotFoundError as exc:
