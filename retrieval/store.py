@@ -4,13 +4,18 @@ Isolation by construction: each enterprise has its own collection (named from a 
 id), so a query physically cannot reach another enterprise's vectors.
 
 Atomicity: Chroma has no transactions, so a document is written in three steps.
-  1. stage    upsert the new chunks (their ids include the file's sha256, so they never
-              overwrite the live version);
+  1. stage    record the document's id as `pending` in the collection metadata, then upsert the
+              new chunks (their ids include the file's sha256, so they never overwrite the live
+              version);
   2. publish  rewrite the collection metadata, whose `documents` entry lists the live sha256 of
               every document: this single call is the commit point;
-  3. clean    delete chunks of that document whose sha256 is no longer live.
+  3. clean    delete chunks of that document (and of the one it replaces) whose sha256 is no
+              longer live.
 Search only ever reads chunks whose sha256 is live, so a crash between steps leaves the previous
-version visible and some unreachable chunks, which the next publish for that enterprise removes.
+version visible and some unreachable chunks, of a document still listed as pending: the next
+stage or publish for that enterprise removes them. Every step names the document ids it touches,
+so its cost does not grow with the enterprise's other documents (a store-wide sweep per publish
+made per-file ingest time grow from 0.37 to 0.9 s over hundreds of documents).
 
 Handles: `enterprise()` and `publish()` always read the collection (and so the commit record)
 afresh; the reads that take an `EnterpriseInfo` reuse the handle that read it, since eprof never
@@ -23,7 +28,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from urllib.parse import urlparse
 
 import numpy as np
@@ -43,6 +48,11 @@ READ_PAGE = 5000
 # replays it (about 60 ms per enterprise at 200 enterprises, growing). Saving every 10 records
 # keeps the log short; bulk writes of 1000 cost the same as before (measured).
 HNSW_SYNC_THRESHOLD = 10
+
+
+def _pending(metadata: dict) -> list[str]:
+    """Doc ids staged by the last writer and perhaps not cleaned (it may have died)."""
+    return json.loads(metadata.get("pending") or "[]")
 
 
 def collection_name(enterprise_id: str) -> str:
@@ -170,6 +180,11 @@ class Store:
         if not chunks:
             return
         collection = self._collection(chunks[0].enterprise_id, create=True)
+        metadata = dict(collection.metadata or {})
+        self._clean(collection, self._info(metadata).documents, _pending(metadata))  # a writer that died before its clean
+        metadata["pending"] = json.dumps(sorted({c.doc_id for c in chunks}))
+        metadata.pop("hnsw:space", None)
+        collection.modify(metadata=metadata)
         for start in range(0, len(chunks), WRITE_BATCH):
             part = slice(start, start + WRITE_BATCH)
             collection.upsert(
@@ -197,14 +212,16 @@ class Store:
         )
         metadata.pop("hnsw:space", None)
         collection.modify(metadata=metadata)
-        self._clean(collection, documents)
+        self._clean(collection, documents, {document.doc_id, *([replaces] if replaces else []), *_pending(metadata)})
 
     @staticmethod
-    def _clean(collection, documents: Sequence[DocumentInfo]) -> None:  # noqa: ANN001
+    def _clean(collection, documents: Sequence[DocumentInfo], doc_ids: Iterable[str]) -> None:  # noqa: ANN001
+        """Delete the chunks of `doc_ids` that are not their live version: one delete per id,
+        whatever the number of other documents."""
         live = {d.doc_id: d.sha256 for d in documents}
-        collection.delete(where={"doc_id": {"$nin": list(live)}})
-        for doc_id, sha in live.items():
-            collection.delete(where={"$and": [{"doc_id": doc_id}, {"doc_sha": {"$ne": sha}}]})
+        for doc_id in sorted(set(doc_ids)):
+            where = {"$and": [{"doc_id": doc_id}, {"doc_sha": {"$ne": live[doc_id]}}]} if doc_id in live else {"doc_id": doc_id}
+            collection.delete(where=where)
 
     # -- reading -------------------------------------------------------------------------------
 
