@@ -28,7 +28,9 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Iterable, Sequence
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, TypeVar
 from urllib.parse import urlparse
 
 import numpy as np
@@ -36,7 +38,7 @@ import numpy as np
 from eprof.kernel.config import Settings
 from eprof.kernel.errors import StoreError
 from eprof.retrieval.chunking import SHA_PREFIX
-from eprof.retrieval.locks import store_lock
+from eprof.retrieval.locks import generation, new_generation, store_lock
 from eprof.retrieval.schema import Chunk, DocumentInfo, DocType, EnterpriseInfo
 
 PREFIX = "ent-"
@@ -48,6 +50,15 @@ READ_PAGE = 5000
 # replays it (about 60 ms per enterprise at 200 enterprises, growing). Saving every 10 records
 # keeps the log short; bulk writes of 1000 cost the same as before (measured).
 HNSW_SYNC_THRESHOLD = 10
+READ_TRIES = 3
+"""Reads of an enterprise whose documents keep being replaced under them before one fails."""
+T = TypeVar("T")
+
+
+def _chroma_settings():  # noqa: ANN202 - chroma type
+    from chromadb.config import Settings as ChromaSettings
+
+    return ChromaSettings(anonymized_telemetry=False)
 
 
 def _pending(metadata: dict) -> list[str]:
@@ -98,25 +109,26 @@ class Store:
     """The vector store: an embedded PersistentClient under the store folder, or a Chroma server."""
 
     def __init__(self, settings: Settings):
-        import chromadb
-        from chromadb.config import Settings as ChromaSettings
-
-        chroma_settings = ChromaSettings(anonymized_telemetry=False)
         self.location = settings.chroma_url or str(settings.home / "chroma")
+        self._home = None if settings.chroma_url else settings.home
+        """The embedded store's folder: its view is reopened when another process wrote (retrieval/locks.py)."""
+        self._generation = generation(settings.home) if self._home else ""
         try:
             if settings.chroma_url:
+                import chromadb
+
                 url = urlparse(settings.chroma_url)
                 self._client = chromadb.HttpClient(
                     host=url.hostname or "localhost",
                     port=url.port or (443 if url.scheme == "https" else 8000),
                     ssl=url.scheme == "https",
-                    settings=chroma_settings,
+                    settings=_chroma_settings(),
                 )
                 self._client.heartbeat()
             else:
                 settings.home.mkdir(parents=True, exist_ok=True)
                 with store_lock(settings.home):  # two processes creating one new store race on its tables
-                    self._client = chromadb.PersistentClient(path=self.location, settings=chroma_settings)
+                    self._client = self._embedded()
         except StoreError:
             raise
         except Exception as exc:
@@ -125,10 +137,48 @@ class Store:
         self.write_lock = store_lock(settings.home)
         """Held by a writer from stage to clean (retrieval/locks.py)."""
 
+    def _embedded(self):  # noqa: ANN202 - chroma type
+        import chromadb
+
+        return chromadb.PersistentClient(path=self.location, settings=_chroma_settings())
+
+    def _sync(self) -> None:
+        """Reopen the embedded store if anyone else wrote to it since this view was loaded."""
+        if self._home is not None and (stamp := generation(self._home)) != self._generation:
+            self._reopen()
+            self._generation = stamp
+
+    def _reopen(self) -> None:
+        """A fresh view of the embedded store. Chroma keeps one per folder and process, with each
+        collection's vector index in memory; a new one reads the store as it is now. Handles on
+        the old view (a request in another thread) finish on it."""
+        from chromadb.api.shared_system_client import SharedSystemClient
+
+        SharedSystemClient.clear_system_cache()
+        self._client = self._embedded()
+        self._handles = {}
+
+    def _stamp(self) -> None:
+        """The last step of every write to the embedded store (the caller holds `write_lock`)."""
+        if self._home is not None:
+            self._generation = new_generation(self._home)
+
+    def _read(self, enterprise_id: str, read: Callable[[Any], T]) -> T:
+        """`read(collection)`, once more on a fresh view if Chroma's in-memory index missed
+        another process's write (it reports ids it cannot find)."""
+        try:
+            return read(self._handle(enterprise_id))
+        except Exception as exc:
+            if self._home is None or type(exc).__name__ != "InternalError":
+                raise
+            self._reopen()
+            return read(self._handle(enterprise_id))
+
     # -- enterprises -------------------------------------------------------------------------
 
     def _collection(self, enterprise_id: str, create: bool = False):  # noqa: ANN202 - chroma type
         """The enterprise's collection read afresh (metadata included), or None; remembered as its handle."""
+        self._sync()
         name = collection_name(enterprise_id)
         try:
             if create:
@@ -167,6 +217,7 @@ class Store:
         return None if collection is None else self._info(collection.metadata or {})
 
     def enterprises(self) -> list[EnterpriseInfo]:
+        self._sync()
         infos = []
         for collection in self._client.list_collections():
             if collection.name.startswith(PREFIX) and (collection.metadata or {}).get("eprof"):
@@ -193,6 +244,7 @@ class Store:
                 documents=[c.text for c in chunks[part]],
                 metadatas=[_chunk_metadata(c, t) for c, t in zip(chunks[part], tokens[part], strict=True)],
             )
+        self._stamp()
 
     def publish(self, enterprise_id: str, name: str | None, document: DocumentInfo, aliases: Sequence[str] = (),
                 replaces: str | None = None) -> None:
@@ -213,6 +265,7 @@ class Store:
         metadata.pop("hnsw:space", None)
         collection.modify(metadata=metadata)
         self._clean(collection, documents, {document.doc_id, *([replaces] if replaces else []), *_pending(metadata)})
+        self._stamp()
 
     @staticmethod
     def _clean(collection, documents: Sequence[DocumentInfo], doc_ids: Iterable[str]) -> None:  # noqa: ANN001
@@ -240,9 +293,11 @@ class Store:
         makes Chroma scan metadata and costs 30x the vector search. Non-live chunks exist only
         between an interrupted ingest and the next publish, so the filtered query is a fallback.
         """
-        collection = self._handle(info.enterprise_id)
-        if collection is None or not info.documents:
+        if not info.documents or self._handle(info.enterprise_id) is None:
             return [[] for _ in vectors]
+        return self._read(info.enterprise_id, lambda collection: self._dense(collection, info, vectors, n, doc_type))
+
+    def _dense(self, collection, info: EnterpriseInfo, vectors: np.ndarray, n: int, doc_type: DocType | None) -> list[list[str]]:  # noqa: ANN001
         live = {d.sha256[:SHA_PREFIX] for d in info.documents}
         where = {"doc_type": doc_type.value} if doc_type else None
         found = collection.query(query_embeddings=vectors.tolist(), n_results=n, where=where, include=[])["ids"]
@@ -275,48 +330,43 @@ class Store:
 
     def chunks(self, info: EnterpriseInfo, ids: Sequence[str] | None = None, doc_type: DocType | None = None) -> list[Chunk]:
         """Live chunks of the enterprise (all of them, or the given ids), in document order."""
-        collection = self._handle(info.enterprise_id)
-        if collection is None or not info.documents:
+        if self._handle(info.enterprise_id) is None or not info.documents:
             return []
-        live = {d.sha256 for d in info.documents}
-        chunks = [
-            chunk_from_record(i, t, m)
-            for page in self._scan(collection, ["documents", "metadatas"], ids)
-            for i, t, m in zip(page["ids"], page["documents"], page["metadatas"], strict=True)
-            if m["doc_sha"] in live and (doc_type is None or m["doc_type"] == doc_type.value)
-        ]
+        if ids is None:
+            rows = self._snapshot(info)
+        else:
+            live = {d.sha256 for d in info.documents}
+            rows = [
+                row for page in self._read(info.enterprise_id, lambda c: list(self._scan(c, ["documents", "metadatas"], ids)))
+                for row in zip(page["ids"], page["documents"], page["metadatas"], strict=True) if row[2]["doc_sha"] in live
+            ]
+        chunks = [chunk_from_record(i, t, m) for i, t, m in rows if doc_type is None or m["doc_type"] == doc_type.value]
         return sorted(chunks, key=lambda c: (c.source, c.ordinal))
 
     def records(self, info: EnterpriseInfo) -> list[tuple[Chunk, list[str]]]:
-        """Every live chunk with its keyword tokens, in store order (that of `keyword_corpus`): one
-        read for a caller that needs both the chunks and the keyword index."""
-        collection = self._handle(info.enterprise_id)
-        if collection is None or not info.documents:
+        """Every live chunk with its keyword tokens, in store order: one read for a caller that
+        needs both the chunks and the keyword index."""
+        if self._handle(info.enterprise_id) is None or not info.documents:
             return []
-        live = {d.sha256 for d in info.documents}
-        return [
-            (chunk_from_record(i, t, m), m["tokens"].split())
-            for page in self._scan(collection, ["documents", "metadatas"])
-            for i, t, m in zip(page["ids"], page["documents"], page["metadatas"], strict=True)
-            if m["doc_sha"] in live
-        ]
+        return [(chunk_from_record(i, t, m), m["tokens"].split()) for i, t, m in self._snapshot(info)]
 
-    def keyword_corpus(self, info: EnterpriseInfo) -> tuple[list[str], list[list[str]], list[str]]:
-        """(ids, tokens, doc_types) of the live chunks, for building the keyword index."""
-        collection = self._handle(info.enterprise_id)
-        ids: list[str] = []
-        tokens: list[list[str]] = []
-        doc_types: list[str] = []
-        if collection is None or not info.documents:
-            return ids, tokens, doc_types
-        live = {d.sha256 for d in info.documents}
-        for page in self._scan(collection, ["metadatas"]):
-            for chunk_id, meta in zip(page["ids"], page["metadatas"], strict=True):
-                if meta["doc_sha"] in live:
-                    ids.append(chunk_id)
-                    tokens.append(meta["tokens"].split())
-                    doc_types.append(meta["doc_type"])
-        return ids, tokens, doc_types
+    def _snapshot(self, info: EnterpriseInfo) -> list[tuple[str, str, dict]]:
+        """(id, text, metadata) of every chunk of every document `info` lists, all of them: a
+        writer that replaced a document after `info` was read has cleaned its old chunks, so
+        a document short of its chunks means reading again against the newer commit record
+        (whose chunks are then returned; the caller's `info` is at most one publish behind)."""
+        for _ in range(READ_TRIES):
+            pages = self._read(info.enterprise_id, lambda c: list(self._scan(c, ["documents", "metadatas"])))
+            expected = {(d.doc_id, d.sha256): d.chunks for d in info.documents}
+            rows = [row for page in pages for row in zip(page["ids"], page["documents"], page["metadatas"], strict=True)
+                    if (row[2]["doc_id"], row[2]["doc_sha"]) in expected]
+            if Counter((m["doc_id"], m["doc_sha"]) for _, _, m in rows) == Counter(expected):
+                return rows
+            newer = self.enterprise(info.enterprise_id)
+            if newer is None or newer.revision == info.revision:  # nothing published meanwhile: no race to wait out
+                return rows
+            info = newer
+        raise StoreError(f"the documents of enterprise {info.enterprise_id!r} changed under {READ_TRIES} reads in a row; try again")
 
     def raw_ids(self, enterprise_id: str) -> list[str]:
         """Every stored chunk id, live or not (for consistency checks)."""
