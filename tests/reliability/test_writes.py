@@ -117,7 +117,8 @@ def test_one_ingest_costs_the_same_chroma_calls_with_2_or_12_documents_in_the_en
     assert len(searcher.store.enterprise("acme").documents) == 13
 
 
-def test_two_files_of_one_name_in_two_folders_each_open_their_own_page_and_original(tmp_path: Path) -> None:
+def test_two_files_of_one_name_in_two_folders_each_open_their_own_page_and_original(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ingested by a relative path, served from another directory: each original still opens."""
     for year in ("2023", "2024"):
         (tmp_path / "docs" / year).mkdir(parents=True)
         (tmp_path / "docs" / year / "annual-report.md").write_bytes(note(int(year)))
@@ -125,8 +126,10 @@ def test_two_files_of_one_name_in_two_folders_each_open_their_own_page_and_origi
     from typer.testing import CliRunner
 
     from eprof.cli import app
-    result = CliRunner().invoke(app, ["ingest", str(tmp_path / "docs"), "-e", "acme", "--store", str(settings.home)])
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(app, ["ingest", "docs", "-e", "acme", "--store", str(settings.home)])
     assert result.exit_code == 0 and "2 added" in result.output, result.output
+    monkeypatch.chdir(settings.home)
     with serving(settings) as url, httpx.Client(base_url=url, headers={"Authorization": f"Bearer {ANALYST}"}, timeout=60) as client:
         documents = client.get("/api/enterprises/acme").json()["documents"]
         assert [d["source"] for d in documents] == ["annual-report.md"] * 2 and len(doc_ids(client, "acme")) == 1

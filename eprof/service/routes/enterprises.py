@@ -27,6 +27,9 @@ FILE_TYPES = {".pdf": "application/pdf"}
 """Originals served with their own type; HTML, text and Markdown go out as plain text, never rendered."""
 
 
+CitedQuote = Annotated[str | None, Query(max_length=2000, description="a cited quote to locate on the page")]
+
+
 class Unreadable(InputError):
     """Uploaded files that passed the checks but could not be ingested (HTTP 422)."""
 
@@ -105,19 +108,13 @@ def upload_documents(
 
 
 @router.get("/{enterprise_id}/documents/{doc_id}/pages/{page}", response_model=SourcePage)
-def get_page(
-    enterprise_id: EnterpriseId, doc_id: str, page: int, service: ServiceDep, _: Reader,
-    quote: Annotated[str | None, Query(max_length=2000, description="a cited quote to locate on the page")] = None,
-) -> SourcePage:
+def get_page(enterprise_id: EnterpriseId, doc_id: str, page: int, service: ServiceDep, _: Reader, quote: CitedQuote = None) -> SourcePage:
     """The indexed text of one page of one of this enterprise's documents (by its `doc_id`), with the quote located."""
     return source_page(service.searcher.store, service.searcher.enterprise(enterprise_id), doc_id, page, quote)
 
 
 @router.get("/{enterprise_id}/chunks/{chunk_id}/pages/{page}", response_model=SourcePage)
-def get_cited_page(
-    enterprise_id: EnterpriseId, chunk_id: str, page: int, service: ServiceDep, _: Reader,
-    quote: Annotated[str | None, Query(max_length=2000, description="a cited quote to locate on the page")] = None,
-) -> SourcePage:
+def get_cited_page(enterprise_id: EnterpriseId, chunk_id: str, page: int, service: ServiceDep, _: Reader, quote: CitedQuote = None) -> SourcePage:
     """The page a citation points at: one page of the document that holds the evidence's `chunk_id`."""
     return cited_page(service.searcher.store, service.searcher.enterprise(enterprise_id), chunk_id, page, quote)
 
