@@ -5,7 +5,8 @@ the time to ingest one file into an enterprise that already holds 10, 100, 300 d
     python -m benchmarks.concurrency [--uploads 8] [--ingests 2] [--files 4] [--scale 10,100,300]
 
 A document is lost when it is not in the enterprise's document list or none of its chunks is
-live (searchable). The service runs as `eprof serve`, as deployed, in its own process. Per-file
+live (searchable); unreachable by vector when a chunk of it is not the nearest to its own vector
+(a writer saved Chroma's vector index without another's vectors). The service runs as `eprof serve`, as deployed, in its own process. Per-file
 time is the median over the WINDOW files ingested after the enterprise reached each size
 (results/ingest_scaling.json); it should not grow with the size.
 """
@@ -29,7 +30,7 @@ import numpy as np
 from benchmarks._report import report
 from eprof.kernel.config import load_settings
 from eprof.retrieval.embeddings import Embedder
-from eprof.retrieval.ingest import IngestJob, ingest_file
+from eprof.retrieval.ingest import IngestJob, embedding_text, ingest_file
 from eprof.retrieval.schema import DocType
 from eprof.retrieval.search import Searcher
 
@@ -97,13 +98,15 @@ def run(uploads: int, ingests: int, files: int, work: Path) -> dict:
         server.wait(30)
     searcher = Searcher.open(load_settings(home=home))
     info = searcher.store.enterprise(ENTERPRISE)
-    texts = [c.text for c in searcher.store.chunks(info)] if info else []
+    chunks = searcher.store.chunks(info) if info else []
     markers = [f"marker{i:04d}zq" for i in range(uploads)] + [f"marker{1000 + k:04d}zq" for k in range(ingests * files)]
-    lost = [m for m in markers if not any(m in t for t in texts)]
+    lost = [m for m in markers if not any(m in c.text for c in chunks)]
+    nearest = searcher.store.dense(info, searcher.embedder.embed([embedding_text(c) for c in chunks]), 1, None) if chunks else []
+    unreachable = {c.doc_id for c, n in zip(chunks, nearest, strict=True) if n[:1] != [c.chunk_id]}
     return {
         "uploads": uploads, "upload_ok": sum(s == 200 for s in statuses), "ingest_processes": ingests, "ingest_exit_0": codes.count(0),
         "documents_expected": len(markers), "documents_published": len(info.documents) if info else 0,
-        "documents_lost": len(lost), "seconds": round(seconds, 1),
+        "documents_lost": len(lost), "unreachable_by_vector": len(unreachable), "seconds": round(seconds, 1),
     }
 
 
@@ -173,7 +176,7 @@ def main() -> None:
             rows.append({"round": r + 1, **run(args.uploads, args.ingests, args.files, Path(tmp))})
     if rows:
         report("concurrency", "Concurrent uploads and ingests into one enterprise", rows, args.out,
-               documents_lost=sum(r["documents_lost"] for r in rows))
+               documents_lost=sum(r["documents_lost"] for r in rows), unreachable_by_vector=sum(r["unreachable_by_vector"] for r in rows))
     sizes = [int(n) for n in args.scale.split(",") if n.strip()]
     if sizes:
         with tempfile.TemporaryDirectory(prefix="eprof-scaling-") as tmp:
