@@ -1,10 +1,14 @@
 """Concurrent writers into one enterprise: N parallel uploads to the service and M parallel
-`eprof ingest` processes, all at once, on one store; then every document is looked for.
+`eprof ingest` processes, all at once, on one store; then every document is looked for. Then
+the time to ingest one file into an enterprise that already holds 10, 100, 300 documents.
 
-    python -m benchmarks.concurrency [--uploads 8] [--ingests 2] [--files 4]
+    python -m benchmarks.concurrency [--uploads 8] [--ingests 2] [--files 4] [--scale 10,100,300]
 
 A document is lost when it is not in the enterprise's document list or none of its chunks is
-live (searchable). The service runs as `eprof serve`, as deployed, in its own process.
+live (searchable); unreachable by vector when a chunk of it is not the nearest to its own vector
+(a writer saved Chroma's vector index without another's vectors). The service runs as `eprof serve`, as deployed, in its own process. Per-file
+time is the median over the WINDOW files ingested after the enterprise reached each size
+(results/ingest_scaling.json); it should not grow with the size.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ from __future__ import annotations
 import argparse
 import os
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -20,13 +25,18 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
+import numpy as np
 
 from benchmarks._report import report
 from eprof.kernel.config import load_settings
+from eprof.retrieval.embeddings import Embedder
+from eprof.retrieval.ingest import IngestJob, embedding_text, ingest_file
+from eprof.retrieval.schema import DocType
 from eprof.retrieval.search import Searcher
 
 TOKEN = "concurrency-token-0123456789abcdef"
 ENTERPRISE = "acme"
+WINDOW = 10
 
 
 def note(i: int) -> bytes:
@@ -88,14 +98,67 @@ def run(uploads: int, ingests: int, files: int, work: Path) -> dict:
         server.wait(30)
     searcher = Searcher.open(load_settings(home=home))
     info = searcher.store.enterprise(ENTERPRISE)
-    texts = [c.text for c in searcher.store.chunks(info)] if info else []
+    chunks = searcher.store.chunks(info) if info else []
     markers = [f"marker{i:04d}zq" for i in range(uploads)] + [f"marker{1000 + k:04d}zq" for k in range(ingests * files)]
-    lost = [m for m in markers if not any(m in t for t in texts)]
+    lost = [m for m in markers if not any(m in c.text for c in chunks)]
+    nearest = searcher.store.dense(info, searcher.embedder.embed([embedding_text(c) for c in chunks]), 1, None) if chunks else []
+    unreachable = {c.doc_id for c, n in zip(chunks, nearest, strict=True) if n[:1] != [c.chunk_id]}
     return {
         "uploads": uploads, "upload_ok": sum(s == 200 for s in statuses), "ingest_processes": ingests, "ingest_exit_0": codes.count(0),
         "documents_expected": len(markers), "documents_published": len(info.documents) if info else 0,
-        "documents_lost": len(lost), "seconds": round(seconds, 1),
+        "documents_lost": len(lost), "unreachable_by_vector": len(unreachable), "seconds": round(seconds, 1),
     }
+
+
+def report_text(i: int) -> bytes:
+    """A research note of a few chunks, the size of a short real one."""
+    lines = [f"第{k}段：江城精密第{i}号产线本年度营业收入{i * 7 + k}万元，主要客户为长三角整车厂，关键词 marker{i:04d}zq。" for k in range(12)]
+    return ("# 调研纪要 %d\n\n" % i + "\n\n".join(lines) + "\n").encode()
+
+
+class TimedEmbedder:
+    """The store's embedder, counting the seconds spent in it: embedding a file costs the same at
+    any enterprise size but swings with the load on a shared machine, so it is reported apart."""
+
+    def __init__(self, embedder: Embedder):
+        self.name = embedder.name
+        self._embedder = embedder
+        self.seconds = 0.0
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        started = time.perf_counter()
+        try:
+            return self._embedder.embed(texts)
+        finally:
+            self.seconds += time.perf_counter() - started
+
+
+def per_file_time(sizes: list[int], work: Path) -> list[dict]:
+    """Seconds to ingest one file into an enterprise holding n documents, for each n in `sizes`:
+    in all, and without embedding (reading, chunking and the store's writes)."""
+    searcher = Searcher.open(load_settings(home=work / "store"))
+    embedder = TimedEmbedder(searcher.embedder)
+    embedder.embed(["warm up"])  # the model loads once per process, not per file
+    rows = []
+    held = 0
+    for size in sorted(sizes):
+        total, rest = [], []
+        while held < size + WINDOW:
+            path = work / f"note-{held:04d}.md"
+            path.write_bytes(report_text(held))
+            embedder.seconds = 0.0
+            started = time.perf_counter()
+            result = ingest_file(searcher.store, embedder, IngestJob(enterprise_id=ENTERPRISE, path=path, doc_type=DocType.research))
+            seconds = time.perf_counter() - started
+            if result.status != "added":
+                raise SystemExit(f"{path.name}: {result.status} {result.reason}")
+            if held >= size:
+                total.append(seconds)
+                rest.append(seconds - embedder.seconds)
+            held += 1
+        rows.append({"documents_in_enterprise": size, "files_timed": len(total), "median_s_per_file": round(statistics.median(total), 3),
+                     "median_s_without_embedding": round(statistics.median(rest), 3), "max_s_without_embedding": round(max(rest), 3)})
+    return rows
 
 
 def main() -> None:
@@ -104,14 +167,22 @@ def main() -> None:
     parser.add_argument("--ingests", type=int, default=2, help="parallel `eprof ingest` processes")
     parser.add_argument("--files", type=int, default=4, help="files per ingest process")
     parser.add_argument("--rounds", type=int, default=3, help="repetitions (races are probabilistic)")
-    parser.add_argument("--out", type=Path)
+    parser.add_argument("--scale", default="10,100,300", help="enterprise sizes (documents) at which to time per-file ingest; empty: skip")
+    parser.add_argument("--out", type=Path, help="the concurrency results; the per-file times go beside it, as *-scaling.json")
     args = parser.parse_args()
     rows = []
     for r in range(args.rounds):
         with tempfile.TemporaryDirectory(prefix="eprof-concurrency-") as tmp:
             rows.append({"round": r + 1, **run(args.uploads, args.ingests, args.files, Path(tmp))})
-    report("concurrency", "Concurrent uploads and ingests into one enterprise", rows, args.out,
-           documents_lost=sum(r["documents_lost"] for r in rows))
+    if rows:
+        report("concurrency", "Concurrent uploads and ingests into one enterprise", rows, args.out,
+               documents_lost=sum(r["documents_lost"] for r in rows), unreachable_by_vector=sum(r["unreachable_by_vector"] for r in rows))
+    sizes = [int(n) for n in args.scale.split(",") if n.strip()]
+    if sizes:
+        with tempfile.TemporaryDirectory(prefix="eprof-scaling-") as tmp:
+            scaling = per_file_time(sizes, Path(tmp))
+        report("ingest_scaling", f"Per-file ingest time by documents already in one enterprise (median of {WINDOW} files)", scaling,
+               args.out.with_name(f"{args.out.stem}-scaling.json") if args.out else None)
 
 
 if __name__ == "__main__":

@@ -237,7 +237,7 @@ def test_ask_streams_status_answer_lines_citations_then_the_whole_answer(client:
     assert not done["abstained"] and done["citations"] and done["mode"] == "offline"
     assert "\n".join(d["text"] for k, d in events if k == "delta") == done["answer"]
     first = done["citations"][0]
-    page = client.get(f"/api/enterprises/e001/documents/{first['source']}/pages/{first['page']}", params={"quote": first["quote"]}).json()
+    page = client.get(f"/api/enterprises/e001/chunks/{first['chunk_id']}/pages/{first['page']}", params={"quote": first["quote"]}).json()
     assert page["quote_found"] and page["text"][slice(*page["highlights"][0])].replace(" ", "") == first["quote"].replace(" ", "")
     session = events[0][1]["id"]
     follow = sse_events(client.post("/api/enterprises/e001/ask", json={"question": "2023年的营业收入呢？", "session": session}))
@@ -258,19 +258,28 @@ def test_answers_about_the_decision_use_the_services_own_model_and_policy(home: 
     assert events[-1][1]["answer"].startswith(f"Decision: DECLINE (PD {decision['pd']:.2%}")
 
 
+def doc_ids(client: httpx.Client, enterprise_id: str) -> dict[str, str]:
+    """{file name: document id} of the enterprise's documents."""
+    return {d["source"]: d["doc_id"] for d in client.get(f"/api/enterprises/{enterprise_id}").json()["documents"]}
+
+
 def test_citation_pages_and_files_come_only_from_the_enterprises_own_documents(client: httpx.Client) -> None:
-    own = client.get("/api/enterprises/e003/documents/news-03.html/pages/1")
-    assert own.status_code == 200 and own.json()["text"]
-    assert client.get("/api/enterprises/e001/documents/news-03.html/pages/1").status_code == 404  # e003's document
-    assert client.get("/api/enterprises/e001/documents/news-03.html/file").status_code == 404
+    e001, e003 = doc_ids(client, "e001"), doc_ids(client, "e003")
+    own = client.get(f"/api/enterprises/e003/documents/{e003['news-03.html']}/pages/1")
+    assert own.status_code == 200 and own.json()["text"] and own.json()["source"] == "news-03.html"
+    assert client.get(f"/api/enterprises/e001/documents/{e003['news-03.html']}/pages/1").status_code == 404  # e003's document
+    assert client.get(f"/api/enterprises/e001/documents/{e003['news-03.html']}/file").status_code == 404
+    assert client.get("/api/enterprises/e001/documents/annual-report.pdf/pages/1").status_code == 404  # a file name is no document id
     quote = client.get("/api/enterprises/e001/profile").json()["red_flags"][0]["evidence"][0]
-    same_name = client.get(f"/api/enterprises/e003/documents/{quote['source']}/pages/{quote['page']}", params={"quote": quote["quote"]})
-    assert same_name.status_code == 200 and same_name.json()["quote_found"] is False  # same file name, other enterprise
-    for probe in ("..%2F..%2Fmanifest.csv", "%2E%2E", "annual-report.pdf%00"):
+    cited = client.get(f"/api/enterprises/e001/chunks/{quote['chunk_id']}/pages/{quote['page']}", params={"quote": quote["quote"]})
+    assert cited.json()["quote_found"] and cited.json()["doc_id"] == e001[quote["source"]]
+    assert client.get(f"/api/enterprises/e003/chunks/{quote['chunk_id']}/pages/{quote['page']}").status_code == 404  # e001's chunk
+    for probe in ("..%2F..%2Fmanifest.csv", "%2E%2E", f"{e001['annual-report.pdf']}%00"):
         assert client.get(f"/api/enterprises/e001/documents/{probe}/pages/1").status_code == 404
-    pdf = client.get("/api/enterprises/e001/documents/annual-report.pdf/file")
+        assert client.get(f"/api/enterprises/e001/chunks/{probe}/pages/1").status_code == 404
+    pdf = client.get(f"/api/enterprises/e001/documents/{e001['annual-report.pdf']}/file")
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF-") and pdf.headers["content-type"] == "application/pdf"
-    html = client.get("/api/enterprises/e001/documents/news-01.html/file")
+    html = client.get(f"/api/enterprises/e001/documents/{e001['news-01.html']}/file")
     assert html.headers["content-type"].startswith("text/plain") and "sandbox" in html.headers["content-security-policy"]
 
 

@@ -67,7 +67,8 @@ class SourcePage(Contract):
     """One page of a document as indexed (running headers and footers removed), for a citation link."""
 
     enterprise_id: str
-    source: str
+    doc_id: str = Field(description="the document's id (DocumentSummary.doc_id): what the page and file routes take")
+    source: str = Field(description="the document's file name")
     doc_type: DocType
     page: int
     pages: int = Field(description="pages in the document")

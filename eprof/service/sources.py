@@ -38,17 +38,26 @@ def locate(text: str, quote: str) -> list[tuple[int, int]]:
     return spans
 
 
-def source_page(store: Store, info: EnterpriseInfo, source: str, page: int, quote: str | None) -> SourcePage:
-    """Only the enterprise's own documents: any other name is 'not found', whoever indexed it."""
-    document = next((d for d in info.documents if d.source == source), None)
+def source_page(store: Store, info: EnterpriseInfo, doc_id: str, page: int, quote: str | None) -> SourcePage:
+    """A page of one of the enterprise's own documents, by its document id (two files of one name
+    in two folders are two documents): any other id is 'not found', whoever indexed it."""
+    document = next((d for d in info.documents if d.doc_id == doc_id), None)
     if document is None:
-        raise NotFoundError(f"enterprise {info.enterprise_id!r} has no document {source!r}")
+        raise NotFoundError(f"enterprise {info.enterprise_id!r} has no document {doc_id!r}")
     if not 1 <= page <= document.pages:
-        raise NotFoundError(f"{source} has pages 1 to {document.pages}; got {page}")
-    chunks = [c for c in store.chunks(info) if c.source == source and c.page <= page <= c.page_end]
+        raise NotFoundError(f"{document.source} has pages 1 to {document.pages}; got {page}")
+    chunks = [c for c in store.chunks(info) if c.doc_id == doc_id and c.page <= page <= c.page_end]
     text = "\n\n".join(c.text for c in chunks)
     spans = locate(text, quote) if quote else []
     return SourcePage(
-        enterprise_id=info.enterprise_id, source=source, doc_type=document.doc_type, page=page, pages=document.pages,
-        text=text, highlights=spans, quote_found=bool(spans) if quote else None,
+        enterprise_id=info.enterprise_id, doc_id=doc_id, source=document.source, doc_type=document.doc_type, page=page,
+        pages=document.pages, text=text, highlights=spans, quote_found=bool(spans) if quote else None,
     )
+
+
+def cited_page(store: Store, info: EnterpriseInfo, chunk_id: str, page: int, quote: str | None) -> SourcePage:
+    """The page a citation points at: evidence names its chunk, and the chunk its document."""
+    chunk = next(iter(store.chunks(info, ids=[chunk_id])), None)
+    if chunk is None:
+        raise NotFoundError(f"enterprise {info.enterprise_id!r} has no chunk {chunk_id!r}")
+    return source_page(store, info, chunk.doc_id, page, quote)

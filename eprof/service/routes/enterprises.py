@@ -14,7 +14,7 @@ from eprof.kernel.errors import InputError, NotFoundError
 from eprof.service.audit import note_versions
 from eprof.service.deps import ERRORS, EnterpriseId, Reader, ServiceDep, Writer
 from eprof.service.schema import DocumentSummary, EnterpriseDetail, EnterpriseSummary, SourcePage, UploadResult
-from eprof.service.sources import source_page
+from eprof.service.sources import cited_page, source_page
 from eprof.service.uploads import discard, store_upload
 from eprof.retrieval.ids import normalise_enterprise_id
 from eprof.retrieval.ingest import IngestJob, default_doc_type, ingest_all
@@ -25,6 +25,9 @@ router = APIRouter(prefix="/api/enterprises", tags=["enterprises"], responses=ER
 MAX_FILES = 20
 FILE_TYPES = {".pdf": "application/pdf"}
 """Originals served with their own type; HTML, text and Markdown go out as plain text, never rendered."""
+
+
+CitedQuote = Annotated[str | None, Query(max_length=2000, description="a cited quote to locate on the page")]
 
 
 class Unreadable(InputError):
@@ -104,26 +107,29 @@ def upload_documents(
     return UploadResult(enterprise_id=enterprise_id, results=results)
 
 
-@router.get("/{enterprise_id}/documents/{source}/pages/{page}", response_model=SourcePage)
-def get_page(
-    enterprise_id: EnterpriseId, source: str, page: int, service: ServiceDep, _: Reader,
-    quote: Annotated[str | None, Query(max_length=2000, description="a cited quote to locate on the page")] = None,
-) -> SourcePage:
-    """The indexed text of one page of one of this enterprise's documents, with the quote located."""
-    return source_page(service.searcher.store, service.searcher.enterprise(enterprise_id), source, page, quote)
+@router.get("/{enterprise_id}/documents/{doc_id}/pages/{page}", response_model=SourcePage)
+def get_page(enterprise_id: EnterpriseId, doc_id: str, page: int, service: ServiceDep, _: Reader, quote: CitedQuote = None) -> SourcePage:
+    """The indexed text of one page of one of this enterprise's documents (by its `doc_id`), with the quote located."""
+    return source_page(service.searcher.store, service.searcher.enterprise(enterprise_id), doc_id, page, quote)
 
 
-@router.get("/{enterprise_id}/documents/{source}/file", response_class=FileResponse)
-def get_file(enterprise_id: EnterpriseId, source: str, service: ServiceDep, _: Reader) -> FileResponse:
-    """The original file, if it is still the version that was indexed. Served inline in a
-    sandbox (no scripts, no same-origin access); HTML is sent as plain text."""
-    document = next((d for d in service.searcher.enterprise(enterprise_id).documents if d.source == source), None)
+@router.get("/{enterprise_id}/chunks/{chunk_id}/pages/{page}", response_model=SourcePage)
+def get_cited_page(enterprise_id: EnterpriseId, chunk_id: str, page: int, service: ServiceDep, _: Reader, quote: CitedQuote = None) -> SourcePage:
+    """The page a citation points at: one page of the document that holds the evidence's `chunk_id`."""
+    return cited_page(service.searcher.store, service.searcher.enterprise(enterprise_id), chunk_id, page, quote)
+
+
+@router.get("/{enterprise_id}/documents/{doc_id}/file", response_class=FileResponse)
+def get_file(enterprise_id: EnterpriseId, doc_id: str, service: ServiceDep, _: Reader) -> FileResponse:
+    """The original file of the document `doc_id`, if it is still the version that was indexed.
+    Served inline in a sandbox (no scripts, no same-origin access); HTML is sent as plain text."""
+    document = next((d for d in service.searcher.enterprise(enterprise_id).documents if d.doc_id == doc_id), None)
     if document is None:
-        raise NotFoundError(f"enterprise {enterprise_id!r} has no document {source!r}")
+        raise NotFoundError(f"enterprise {enterprise_id!r} has no document {doc_id!r}")
     path = Path(document.path)
     if not path.is_file() or file_sha256(path) != document.sha256:
-        raise NotFoundError(f"the original of {source} has moved or changed since it was indexed")
+        raise NotFoundError(f"the original of {document.source} has moved or changed since it was indexed")
     return FileResponse(
-        path, media_type=FILE_TYPES.get(path.suffix.lower(), "text/plain; charset=utf-8"), filename=source,
+        path, media_type=FILE_TYPES.get(path.suffix.lower(), "text/plain; charset=utf-8"), filename=document.source,
         content_disposition_type="inline", headers={"Content-Security-Policy": "sandbox; default-src 'none'", "X-Content-Type-Options": "nosniff"},
     )

@@ -40,9 +40,15 @@ const clear = (node) => { node.replaceChildren(); return node; };
 const pct = (x) => `${(x * 100).toFixed(2)}%`;
 const label = (code) => code.replaceAll("_", " ");
 
+// A citation opens the page through its chunk (the server finds the chunk's document): two files
+// of one name in two folders are two documents, so a file name cannot address one.
 function citeHref(enterpriseId, evidence) {
-  return `#/e/${encodeURIComponent(enterpriseId)}/source/${encodeURIComponent(evidence.source)}/${evidence.page}` +
+  return `#/e/${encodeURIComponent(enterpriseId)}/cite/${encodeURIComponent(evidence.chunk_id)}/${evidence.page}` +
     `?q=${encodeURIComponent(evidence.quote)}`;
+}
+
+function documentHref(enterpriseId, docId, page) {
+  return `#/e/${encodeURIComponent(enterpriseId)}/doc/${encodeURIComponent(docId)}/${page}`;
 }
 
 function onePerPage(evidence) {
@@ -149,9 +155,9 @@ function route() {
   const [path, query] = hash.split("?");
   const parts = path.split("/").filter(Boolean).map(decodeURIComponent);
   const params = new URLSearchParams(query || "");
-  if (parts[0] === "e" && parts[1] && parts[2] === "source") {
+  if (parts[0] === "e" && parts[1] && (parts[2] === "doc" || parts[2] === "cite") && parts[3]) {
     showEnterpriseShell(parts[1]);
-    showSource(parts[1], parts[3], Number(parts[4]), params.get("q"));
+    showSource(parts[1], parts[2] === "doc" ? "documents" : "chunks", parts[3], Number(parts[4]), params.get("q"));
   } else if (parts[0] === "portfolio") {
     showPortfolio();
   } else if (parts[0] === "e" && parts[1]) {
@@ -352,21 +358,23 @@ function documentsCard(detail) {
     el("table", { class: "table" },
       el("thead", {}, el("tr", {}, ["source", "type", "pages", "published", "ingested (UTC)"].map((h) => el("th", { text: h })))),
       el("tbody", {}, detail.documents.map((d) => el("tr", {},
-        el("td", {}, el("a", { href: `#/e/${encodeURIComponent(detail.enterprise_id)}/source/${encodeURIComponent(d.source)}/1`, text: d.source })),
+        el("td", {}, el("a", { href: documentHref(detail.enterprise_id, d.doc_id, 1), text: d.source })),
         el("td", { text: label(d.doc_type) }), el("td", { class: "num", text: String(d.pages) }),
         el("td", { text: d.published || "" }), el("td", { text: d.ingested_at.replace("T", " ").slice(0, 16) }))))));
 }
 
 // ------------------------------------------------------------------ source page
 
-async function showSource(id, source, page, quote) {
+// kind: "documents" (ref is a document id) or "chunks" (ref is a cited chunk's id).
+async function showSource(id, kind, ref, page, quote) {
   const main = clear($("main"));
-  const base = `/api/enterprises/${encodeURIComponent(id)}/documents/${encodeURIComponent(source)}`;
   let data;
   try {
-    data = await api(`${base}/pages/${page}${quote ? `?quote=${encodeURIComponent(quote)}` : ""}`);
+    data = await api(`/api/enterprises/${encodeURIComponent(id)}/${kind}/${encodeURIComponent(ref)}/pages/${page}${quote ? `?quote=${encodeURIComponent(quote)}` : ""}`);
   } catch (error) { showError(error); return; }
-  const go = (n) => `#/e/${encodeURIComponent(id)}/source/${encodeURIComponent(source)}/${n}${quote ? `?q=${encodeURIComponent(quote)}` : ""}`;
+  const source = data.source;
+  const base = `/api/enterprises/${encodeURIComponent(id)}/documents/${encodeURIComponent(data.doc_id)}`;
+  const go = (n) => `${documentHref(id, data.doc_id, n)}${quote ? `?q=${encodeURIComponent(quote)}` : ""}`;
   const text = el("pre", { class: "page-text", id: "page-text" });
   let at = 0;
   for (const [start, end] of data.highlights) {
