@@ -71,6 +71,7 @@ def decide(
     policy: Policy,
     red_flags: Sequence[RedFlag] = (),
     figures: Mapping[str, float | None] | None = None,
+    extra_knockouts: Sequence[KnockoutHit] = (),
 ) -> Decision:
     """Score one applicant and apply policy.
 
@@ -80,7 +81,10 @@ def decide(
     limit needs `figures` (revenue, operating_cash_flow of the scored year) and the policy's
     [limit] table; without either there is no limit. The final decision is the most severe of
     the PD thresholds and the knock-out rules that fired; a rule that replaces the model (the
-    applicant is outside the scorecard's population) sets the PD decision aside.
+    applicant is outside the scorecard's population) sets the PD decision aside. `extra_knockouts`
+    are hits found outside the policy file (the extractor's profile contradicting verified
+    evidence); they join the policy's before the final action, so the limit, precedence and
+    explanation all follow the final action.
     """
     values = features_row.values
     evidence_map = evidence_map or {}
@@ -88,7 +92,7 @@ def decide(
     score = float(model.score(values)[0])
     grade = model.grade(pd_value)
     model_decision = policy.thresholds.action(pd_value)
-    knockouts = policy.knockouts(values, red_flags, evidence_map)
+    knockouts = [*policy.knockouts(values, red_flags, evidence_map), *extra_knockouts]
     applies = not any(k.replaces_model for k in knockouts)  # e.g. a bank: a corporate scorecard's PD says nothing
     decision = max([model_decision] * applies + [k.action for k in knockouts], key=ACTION_SEVERITY.__getitem__)
 
@@ -106,9 +110,11 @@ def decide(
     ]
     limit = None
     if policy.limit is not None and figures is not None:
+        ruled = not applies or ACTION_SEVERITY[decision] > ACTION_SEVERITY[model_decision]
+        decided_by = [k.rule_id for k in knockouts if k.action == decision] if ruled else []
         limit = recommend_limit(policy.limit, decision=decision, grade=grade, revenue=figures.get("revenue"),
                                 operating_cash_flow=figures.get("operating_cash_flow"),
-                                debt_to_assets=values.get("debt_to_assets"), red_flags=red_flags)
+                                debt_to_assets=values.get("debt_to_assets"), red_flags=red_flags, decided_by=decided_by)
     return Decision(
         enterprise_id=features_row.enterprise_id,
         model_version=model.version,

@@ -37,7 +37,7 @@ from eprof.risk.features import (
 from eprof.risk.metrics import binary_metrics
 from eprof.risk.monitor import band, psi, stability_report
 from eprof.risk.policy import load_policy
-from eprof.risk.schema import FeatureRow
+from eprof.risk.schema import FeatureRow, KnockoutHit
 from eprof.risk.scorecard import WoEScorecard
 from eprof.risk.train import train, write_outputs
 
@@ -280,6 +280,25 @@ def test_knockouts_are_policy_and_listed(book):
     assert going.decision == "decline" and going.knockouts[0].rule_id == "KO-GOING-CONCERN"
     thin = decide(*_row(GOOD | dict.fromkeys(DIMENSIONS[:3])), model, POLICY)
     assert "KO-THIN-PROFILE" in [k.rule_id for k in thin.knockouts]
+
+
+def test_limit_and_conditions_follow_the_final_action(book):
+    """A hit found outside the policy file (the extractor contradicting evidence) joins the rules
+    before the limit is computed: a refer is proposed at the refer factor, a decline gets zero."""
+    model, _ = book
+    row, ev = _row()
+    figures = {"revenue": 100_000_000.0, "operating_cash_flow": 20_000_000.0}
+    approved = decide(row, ev, model, POLICY, figures=figures)
+    assert approved.decision == "approve" and approved.limit.amount > 0
+    hit = KnockoutHit(rule_id="KO-MODEL-CONTRADICTS-EVIDENCE", description="x", action="refer", features={})
+    referred = decide(row, ev, model, POLICY, figures=figures, extra_knockouts=[hit])
+    assert referred.decision == "refer" and referred.model_decision == "approve"
+    assert referred.knockouts[-1] == hit and "KO-MODEL-CONTRADICTS-EVIDENCE" in referred.precedence.en
+    assert referred.limit.amount == pytest.approx(approved.limit.amount * POLICY.limit.refer_factor, abs=POLICY.limit.round_to)
+    assert referred.limit.note.startswith("referred by KO-MODEL-CONTRADICTS-EVIDENCE")
+    declined = decide(row, ev, model, POLICY, figures=figures, extra_knockouts=[hit.model_copy(update={"action": "decline"})])
+    assert declined.decision == "decline" and declined.limit.amount == 0 and declined.limit.conditions == []
+    assert declined.limit.note == "declined by KO-MODEL-CONTRADICTS-EVIDENCE: no limit"
 
 
 def test_one_applicant_scores_in_milliseconds(book):
