@@ -17,7 +17,7 @@ from sklearn.exceptions import NotFittedError
 from typer.testing import CliRunner
 
 from eprof.agent.ratios import RATIO_NAMES
-from eprof.agent.schema import Evidence
+from eprof.agent.schema import Evidence, RedFlag, RedFlagType, Severity
 from eprof.cli import app
 from eprof.kernel.errors import ConfigError, InputError
 from eprof.risk.artifact import MODEL_FILE, ModelArtifact, ScorecardModel, content_version, load_model, save_artifact
@@ -299,6 +299,33 @@ def test_limit_and_conditions_follow_the_final_action(book):
     declined = decide(row, ev, model, POLICY, figures=figures, extra_knockouts=[hit.model_copy(update={"action": "decline"})])
     assert declined.decision == "decline" and declined.limit.amount == 0 and declined.limit.conditions == []
     assert declined.limit.note == "declined by KO-MODEL-CONTRADICTS-EVIDENCE: no limit"
+
+
+def test_a_rare_verified_flag_moves_the_pd_and_says_why(book):
+    """A going-concern flag is too rare to earn a bin; the policy's flag overlay adds its log odds."""
+    model, _ = book
+    assert "flag_going_concern" not in model.features
+    row, ev = _row(flags={"going_concern": 1})
+    going = RedFlag(type=RedFlagType.going_concern, severity=Severity.critical, explanation="auditor's emphasis",
+                    evidence=[Evidence(chunk_id="c9", source="annual_report.pdf", page=41, quote="持续经营能力存在重大不确定性")])
+    plain = decide(row, ev, model, POLICY)
+    moved = decide(row, ev, model, POLICY, red_flags=[going])
+    assert plain.overlay == [] and plain.pd == plain.pd_scorecard
+    overlay = POLICY.flag_overlay
+    expected = overlay.log_odds[RedFlagType.going_concern] * overlay.severity_scale[Severity.critical]
+
+    def logit(p: float) -> float:
+        return float(np.log(p / (1 - p)))
+
+    assert moved.pd_scorecard == plain.pd and moved.pd > plain.pd
+    assert logit(moved.pd) - logit(moved.pd_scorecard) == pytest.approx(expected, rel=1e-9)
+    assert [t.type for t in moved.overlay] == [RedFlagType.going_concern] and moved.overlay[0].evidence == going.evidence
+    assert "flag overlay" in moved.precedence.en and "持续经营" in moved.precedence.zh
+    # a type the model weighs itself is never added a second time
+    weighed = POLICY.model_copy(update={"flag_overlay": overlay.model_copy(
+        update={"log_odds": {**overlay.log_odds, RedFlagType.litigation: 1.0}})})
+    suit = RedFlag(type=RedFlagType.litigation, severity=Severity.high, explanation="x", evidence=going.evidence)
+    assert decide(*_row(flags={"litigation": 1}), model, weighed, red_flags=[suit]).overlay == []
 
 
 def test_one_applicant_scores_in_milliseconds(book):
