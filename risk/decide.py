@@ -10,14 +10,16 @@ stricter. The final decision is the most severe of the two, and the decision say
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 
 from eprof.agent.schema import Evidence, RedFlag
 from eprof.risk.artifact import ScorecardModel
 from eprof.risk.labels import ACTION_LABELS, FLAG_LABELS, feature_label, format_pd, format_value
 from eprof.risk.limit import recommend_limit
+from eprof.risk.overlay import apply_overlay, overlay_terms
 from eprof.risk.policy import SEVERITY_ORDER, Policy
-from eprof.risk.schema import ACTION_SEVERITY, Action, Bilingual, Decision, FeatureRow, FlagItem, KnockoutHit, ReasonCode
+from eprof.risk.schema import ACTION_SEVERITY, Action, Bilingual, Decision, FeatureRow, FlagItem, KnockoutHit, OverlayTerm, ReasonCode
 
 
 def _pages(evidence: Sequence[Evidence]) -> str:
@@ -25,13 +27,29 @@ def _pages(evidence: Sequence[Evidence]) -> str:
     return "; ".join(seen[:3]) if seen else "no page"
 
 
+def overlay_text(pd_scorecard: float, pd: float, terms: Sequence[OverlayTerm]) -> Bilingual:
+    """How verified flags the scorecard does not weigh moved its PD (empty without any)."""
+    if not terms:
+        return Bilingual(en="", zh="")
+    shift = sum(t.log_odds for t in terms)
+    names_en = ", ".join(f"{t.label.en} ({t.severity.value}, +{t.log_odds:.2f})" for t in terms)
+    names_zh = "、".join(f"{t.label.zh}（+{t.log_odds:.2f}）" for t in terms)
+    return Bilingual(
+        en=(f"The scorecard's PD {format_pd(pd_scorecard)} is raised to {format_pd(pd)} by verified red flags too rare"
+            f" to earn a scorecard bin: {names_en}; log-odds +{shift:.2f}, odds × {math.exp(shift):.1f} (policy flag overlay). "),
+        zh=(f"评分卡违约概率 {format_pd(pd_scorecard)} 因评分卡未能计入的已核实罕见风险信号上调至 {format_pd(pd)}：{names_zh}；"
+            f"对数几率 +{shift:.2f}，几率 × {math.exp(shift):.1f}（政策风险信号调整）。"),
+    )
+
+
 def precedence(model_decision: Action, decision: Action, pd: float, grade: str, policy: Policy,
-               hits: Sequence[KnockoutHit]) -> Bilingual:
+               hits: Sequence[KnockoutHit], overlay: Bilingual | None = None) -> Bilingual:
     """Which of model and rules decided, in words: the most severe wins, rules never relax the model."""
     t = policy.thresholds
-    model_en = (f"The model's PD {format_pd(pd)} (grade {grade}) alone says {model_decision}"
+    overlay = overlay or Bilingual(en="", zh="")
+    model_en = (f"{overlay.en}The model's PD {format_pd(pd)} (grade {grade}) alone says {model_decision}"
                 f" (approve ≤ {t.approve_max_pd:.0%}, decline ≥ {t.decline_min_pd:.0%}).")
-    model_zh = (f"模型违约概率 {format_pd(pd)}（{grade} 级）单独给出的结论是{ACTION_LABELS[model_decision][0]}"
+    model_zh = (f"{overlay.zh}模型违约概率 {format_pd(pd)}（{grade} 级）单独给出的结论是{ACTION_LABELS[model_decision][0]}"
                 f"（≤{t.approve_max_pd:.0%} 批准，≥{t.decline_min_pd:.0%} 拒绝）。")
     if not hits:
         return Bilingual(en=model_en + " No policy rule fired, so the model's decision stands.",
@@ -71,24 +89,32 @@ def decide(
     policy: Policy,
     red_flags: Sequence[RedFlag] = (),
     figures: Mapping[str, float | None] | None = None,
+    extra_knockouts: Sequence[KnockoutHit] = (),
 ) -> Decision:
     """Score one applicant and apply policy.
 
+    The PD is the scorecard's, moved by the policy's flag overlay for verified flags the
+    scorecard does not weigh (risk/overlay.py); grade and thresholds read the moved PD.
     Reason codes are the model features whose points fall furthest below the best points that
     feature earned in training (the "points below max" convention), at most `policy.max_reasons`,
     each with the caller's evidence. Every verified red flag is listed, most severe first. The
     limit needs `figures` (revenue, operating_cash_flow of the scored year) and the policy's
     [limit] table; without either there is no limit. The final decision is the most severe of
     the PD thresholds and the knock-out rules that fired; a rule that replaces the model (the
-    applicant is outside the scorecard's population) sets the PD decision aside.
+    applicant is outside the scorecard's population) sets the PD decision aside. `extra_knockouts`
+    are hits found outside the policy file (the extractor's profile contradicting verified
+    evidence); they join the policy's before the final action, so the limit, precedence and
+    explanation all follow the final action.
     """
     values = features_row.values
     evidence_map = evidence_map or {}
-    pd_value = float(model.predict_pd(values)[0])
+    pd_scorecard = float(model.predict_pd(values)[0])
+    terms = overlay_terms(policy.flag_overlay, model.features, red_flags)
+    pd_value = apply_overlay(pd_scorecard, terms)
     score = float(model.score(values)[0])
     grade = model.grade(pd_value)
     model_decision = policy.thresholds.action(pd_value)
-    knockouts = policy.knockouts(values, red_flags, evidence_map)
+    knockouts = [*policy.knockouts(values, red_flags, evidence_map), *extra_knockouts]
     applies = not any(k.replaces_model for k in knockouts)  # e.g. a bank: a corporate scorecard's PD says nothing
     decision = max([model_decision] * applies + [k.action for k in knockouts], key=ACTION_SEVERITY.__getitem__)
 
@@ -106,20 +132,25 @@ def decide(
     ]
     limit = None
     if policy.limit is not None and figures is not None:
+        ruled = not applies or ACTION_SEVERITY[decision] > ACTION_SEVERITY[model_decision]
+        decided_by = [k.rule_id for k in knockouts if k.action == decision] if ruled else []
         limit = recommend_limit(policy.limit, decision=decision, grade=grade, revenue=figures.get("revenue"),
                                 operating_cash_flow=figures.get("operating_cash_flow"),
-                                debt_to_assets=values.get("debt_to_assets"), red_flags=red_flags)
+                                debt_to_assets=values.get("debt_to_assets"), red_flags=red_flags, decided_by=decided_by)
     return Decision(
         enterprise_id=features_row.enterprise_id,
         model_version=model.version,
         policy_version=policy.label,
         pd=pd_value,
+        pd_scorecard=pd_scorecard,
+        overlay=terms,
         score=score,
         grade=grade,
         model_decision=model_decision,
         decision=decision,
         knockouts=knockouts,
-        precedence=precedence(model_decision, decision, pd_value, grade, policy, knockouts),
+        precedence=precedence(model_decision, decision, pd_value, grade, policy, knockouts,
+                              overlay_text(pd_scorecard, pd_value, terms)),
         red_flags=flags,
         reasons=reasons,
         limit=limit,

@@ -44,9 +44,12 @@ def recommend_limit(
     operating_cash_flow: float | None,
     debt_to_assets: float | None,
     red_flags: Sequence[RedFlag] = (),
+    decided_by: Sequence[str] = (),
 ) -> CreditLimit:
+    """The limit for the final action; `decided_by` names the rules that set it over the model's PD."""
+    by = f" by {', '.join(decided_by)}" if decided_by else ""
     if decision == "decline":
-        return CreditLimit(amount=0.0, currency=policy.currency, steps=[], conditions=[], note="declined: no limit")
+        return CreditLimit(amount=0.0, currency=policy.currency, steps=[], conditions=[], note=f"declined{by}: no limit")
     conditions = conditions_for(policy, red_flags)
 
     def result(amount: float | None, steps: list[LimitStep], note: str) -> CreditLimit:
@@ -87,5 +90,5 @@ def recommend_limit(
     steps.append(LimitStep(name=f"rounded down to a multiple of {_money(policy.round_to)}",
                            formula=f"floor({_money(amount)} / {_money(policy.round_to)}) × {_money(policy.round_to)}",
                            value=rounded))
-    note = "proposed to the credit committee with the rules above" if decision == "refer" else "within policy"
+    note = f"referred{by}: proposed to the credit committee with the rules above" if decision == "refer" else "within policy"
     return result(rounded, steps, note)

@@ -156,6 +156,22 @@ class LimitPolicy(Contract):
     conditions: list[ConditionRule] = Field(default_factory=list)
 
 
+class FlagOverlay(Contract):
+    """Log odds ratio per red-flag type at high severity, scaled by severity (risk/overlay.py)."""
+
+    log_odds: dict[RedFlagType, float]
+    severity_scale: dict[Severity, float]
+
+    @model_validator(mode="after")
+    def _checks(self) -> FlagOverlay:
+        if set(self.severity_scale) != set(Severity):
+            raise ValueError(f"flag_overlay.severity_scale must give every severity a factor; got {sorted(self.severity_scale)}")
+        negative = [k for k, v in [*self.log_odds.items(), *self.severity_scale.items()] if v < 0]
+        if negative:
+            raise ValueError(f"flag_overlay values must be >= 0 (an overlay never lowers a PD); got negative {negative}")
+        return self
+
+
 class Policy(Contract):
     id: str
     version: str
@@ -164,6 +180,7 @@ class Policy(Contract):
     master_scale: list[GradeBand]
     knockout: list[KnockoutRule] = Field(default_factory=list)
     limit: LimitPolicy | None = None
+    flag_overlay: FlagOverlay | None = None
 
     @model_validator(mode="after")
     def _checks(self) -> Policy:

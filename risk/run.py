@@ -19,7 +19,7 @@ from eprof.risk.artifact import ScorecardModel, load_model
 from eprof.risk.decide import decide
 from eprof.risk.features import build_feature_row, evidence_map
 from eprof.risk.policy import Policy, load_policy
-from eprof.risk.schema import ACTION_SEVERITY, Decision, KnockoutHit
+from eprof.risk.schema import Decision, KnockoutHit
 
 DEFAULT_MODEL_DIR = Path(__file__).with_name("default_model")
 LIMIT_FIGURES = ("revenue", "operating_cash_flow")
@@ -60,17 +60,20 @@ def load_default_model(model_dir: Path | None = None) -> ScorecardModel:
     return load_model(path)
 
 
+def contradiction_hits(profile: OperatingProfile) -> list[KnockoutHit]:
+    """A model profile the verified evidence contradicts goes to a person: one refer hit, or none."""
+    if not profile.contradictions:
+        return []
+    return [KnockoutHit(rule_id=CONTRADICTION_RULE, description="; ".join(c.reason for c in profile.contradictions[:3]),
+                        description_zh="模型的结论与已核实的证据相矛盾，转人工审查", action="refer", features={})]
+
+
 def decide_profile(profile: OperatingProfile, model: ScorecardModel, policy: Policy | None = None) -> DecisionRecord:
     row = build_feature_row(profile.scores, profile.ratios)
     year = profile.fiscal_year
     figures = {f.name: f.value for f in profile.figures if f.period == year and f.name in LIMIT_FIGURES}
     decision = decide(row, evidence_map(profile.scores, profile_evidence(profile)), model, policy or load_policy(),
-                      red_flags=profile.red_flags, figures=figures)
-    if profile.contradictions:  # a model profile the verified evidence contradicts goes to a person
-        hit = KnockoutHit(rule_id=CONTRADICTION_RULE, description="; ".join(c.reason for c in profile.contradictions[:3]),
-                          description_zh="模型的结论与已核实的证据相矛盾，转人工审查", action="refer", features={})
-        worst = max(decision.decision, hit.action, key=ACTION_SEVERITY.__getitem__)
-        decision = decision.model_copy(update={"knockouts": [*decision.knockouts, hit], "decision": worst})
+                      red_flags=profile.red_flags, figures=figures, extra_knockouts=contradiction_hits(profile))
     return DecisionRecord(
         decision=decision,
         profile_schema_version=profile.schema_version,

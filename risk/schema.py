@@ -16,7 +16,7 @@ from eprof.kernel.contract import Contract
 from eprof.agent.schema import Evidence, RedFlagType, Severity
 
 FEATURE_SCHEMA_VERSION = "features/1"
-DECISION_SCHEMA_VERSION = "decision/2"
+DECISION_SCHEMA_VERSION = "decision/3"
 
 Action = Literal["approve", "refer", "decline"]
 ACTION_SEVERITY: dict[str, int] = {"approve": 0, "refer": 1, "decline": 2}
@@ -63,6 +63,16 @@ class FlagItem(Contract):
     severity: Severity
     label: Bilingual
     explanation: str
+    evidence: list[Evidence] = Field(min_length=1)
+
+
+class OverlayTerm(Contract):
+    """A verified red flag the scorecard does not weigh, added to its log-odds (risk/overlay.py)."""
+
+    type: RedFlagType
+    severity: Severity
+    label: Bilingual
+    log_odds: float = Field(ge=0, description="added to the scorecard's log-odds; exp(log_odds) multiplies the odds")
     evidence: list[Evidence] = Field(min_length=1)
 
 
@@ -113,11 +123,13 @@ class ReasonCode(Contract):
 
 
 class Decision(Contract):
-    schema_version: Literal["decision/2"] = DECISION_SCHEMA_VERSION
+    schema_version: Literal["decision/3"] = DECISION_SCHEMA_VERSION
     enterprise_id: str
     model_version: str
     policy_version: str
-    pd: float = Field(ge=0, le=1, description="calibrated probability of default")
+    pd: float = Field(ge=0, le=1, description="calibrated probability of default, after the flag overlay")
+    pd_scorecard: float = Field(ge=0, le=1, description="the scorecard's calibrated PD before the flag overlay")
+    overlay: list[OverlayTerm] = Field(default_factory=list, description="verified flags the scorecard does not weigh")
     score: float = Field(description="scorecard points; higher is better")
     grade: str = Field(description="master-scale grade of the PD")
     model_decision: Action = Field(description="from the PD thresholds alone")

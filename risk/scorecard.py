@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import StratifiedKFold
 from sklearn.utils.validation import check_is_fitted
 
@@ -72,7 +73,12 @@ class WoEScorecard(ClassifierMixin, BaseEstimator):
     max_n_prebins, min_prebin_size, max_n_bins : optbinning pre-binning and bin limits
         (defaults 20, 0.05, None).
     C : float (default=1.0)
-        Inverse regularisation of the logistic regression.
+        Inverse regularisation of the logistic regression, when `Cs` is None.
+    Cs : sequence of float or None (default=None)
+        Candidate values of C. Each fit (every calibration fold and the final model) picks the one
+        with the best AUC in an inner stratified `inner_cv`-fold split of its own training rows, so
+        the rows a fold is judged on never choose its C. The chosen values are in `C_` and `fold_C_`.
+    inner_cv : int (default=3)
     pdo, odds, base_points : float (defaults 20, 50, 600)
         `odds` good:bad at `base_points`; every `pdo` points double the odds.
     cv : int (default=5)
@@ -89,6 +95,8 @@ class WoEScorecard(ClassifierMixin, BaseEstimator):
         min_prebin_size: float = 0.05,
         max_n_bins: int | None = None,
         C: float = 1.0,
+        Cs: Sequence[float] | None = None,
+        inner_cv: int = 3,
         pdo: float = 20.0,
         odds: float = 50.0,
         base_points: float = 600.0,
@@ -102,6 +110,8 @@ class WoEScorecard(ClassifierMixin, BaseEstimator):
         self.min_prebin_size = min_prebin_size
         self.max_n_bins = max_n_bins
         self.C = C
+        self.Cs = Cs
+        self.inner_cv = inner_cv
         self.pdo = pdo
         self.odds = odds
         self.base_points = base_points
@@ -113,9 +123,15 @@ class WoEScorecard(ClassifierMixin, BaseEstimator):
         for name, trend in [("default_trend", self.default_trend), *trends.items()]:
             if trend not in TRENDS:
                 raise ConfigError(f"monotonic trend for {name} must be one of {TRENDS}; got {trend!r}")
-        for name, value in (("pdo", self.pdo), ("odds", self.odds), ("base_points", self.base_points), ("C", self.C)):
+        Cs = [] if self.Cs is None else list(self.Cs)
+        for name, value in (("pdo", self.pdo), ("odds", self.odds), ("base_points", self.base_points), ("C", self.C),
+                            *(("Cs", c) for c in Cs)):
             if not value > 0:
                 raise ConfigError(f"{name} must be > 0; got {value}")
+        if self.Cs is not None and not Cs:
+            raise ConfigError("Cs must hold at least one value or be None; got an empty sequence")
+        if not (isinstance(self.inner_cv, int) and self.inner_cv >= 2):
+            raise ConfigError(f"inner_cv must be an integer >= 2; got {self.inner_cv!r}")
         if not 0 <= self.min_iv < 1:
             raise ConfigError(f"min_iv must be in [0, 1); got {self.min_iv}")
         if not (isinstance(self.cv, int) and self.cv >= 2):
@@ -140,11 +156,21 @@ class WoEScorecard(ClassifierMixin, BaseEstimator):
             binning_fit_params=fit_params,
         )
 
-    def _estimator(self) -> LogisticRegression:
-        return LogisticRegression(C=self.C, max_iter=1000)
+    def _choose_C(self, woe: pd.DataFrame, y: np.ndarray) -> float:
+        """`C`, or the candidate of `Cs` with the best inner-CV AUC on these training rows only."""
+        if self.Cs is None or len(self.Cs) == 1:
+            return float(self.C if self.Cs is None else self.Cs[0])
+        folds = StratifiedKFold(self.inner_cv, shuffle=True, random_state=self.random_state).split(woe, y)
+        scores = np.zeros(len(self.Cs))
+        for train_idx, test_idx in folds:
+            for i, c in enumerate(self.Cs):
+                lr = LogisticRegression(C=c, max_iter=1000).fit(woe.iloc[train_idx], y[train_idx])
+                scores[i] += roc_auc_score(y[test_idx], lr.decision_function(woe.iloc[test_idx]))
+        return float(self.Cs[int(np.argmax(scores))])
 
-    def _fit_one(self, X: pd.DataFrame, y: np.ndarray) -> tuple[Scorecard, list[str], list[DroppedFeature]]:
-        """Select features (IV floor, coefficient sign), then fit optbinning's Scorecard on them."""
+    def _fit_one(self, X: pd.DataFrame, y: np.ndarray) -> tuple[Scorecard, list[str], list[DroppedFeature], float]:
+        """Select features (IV floor), choose C, drop wrong-signed coefficients, then fit optbinning's
+        Scorecard on the kept features."""
         names = [str(n) for n in X.columns]
         bp = self._binning_process(names, select=True).fit(X, y)
         summary = bp.summary().set_index("name")
@@ -155,8 +181,9 @@ class WoEScorecard(ClassifierMixin, BaseEstimator):
             if n not in kept
         ]
         woe = bp.transform(X, metric="woe", metric_missing="empirical")
+        C = self._choose_C(woe[kept], y) if kept else self.C
         while kept:
-            coef = self._estimator().fit(woe[kept], y).coef_.ravel()
+            coef = LogisticRegression(C=C, max_iter=1000).fit(woe[kept], y).coef_.ravel()
             worst = int(np.argmax(coef))
             if coef[worst] <= 0:
                 break
@@ -172,12 +199,12 @@ class WoEScorecard(ClassifierMixin, BaseEstimator):
             raise InputError(f"no feature reaches min_iv {self.min_iv} with a sound coefficient; nothing to score with")
         scorecard = Scorecard(
             binning_process=self._binning_process(kept, select=False),
-            estimator=self._estimator(),
+            estimator=LogisticRegression(C=C, max_iter=1000),
             scaling_method="pdo_odds",
             scaling_method_params={"pdo": self.pdo, "odds": self.odds, "scorecard_points": self.base_points},
         )
         scorecard.fit(X[kept], y, metric_missing="empirical")
-        return scorecard, kept, dropped
+        return scorecard, kept, dropped, C
 
     def fit(self, X: pd.DataFrame, y: Sequence[int] | np.ndarray) -> WoEScorecard:
         if not isinstance(X, pd.DataFrame):
@@ -192,17 +219,18 @@ class WoEScorecard(ClassifierMixin, BaseEstimator):
 
         folds = StratifiedKFold(self.cv, shuffle=True, random_state=self.random_state)
         oof = np.empty(len(y))
-        self.folds_ = []
+        self.folds_, self.fold_C_ = [], []
         for train_idx, test_idx in folds.split(X, y):
-            scorecard, kept, _ = self._fit_one(X.iloc[train_idx], y[train_idx])
+            scorecard, kept, _, C = self._fit_one(X.iloc[train_idx], y[train_idx])
             oof[test_idx] = scorecard.decision_function(X.iloc[test_idx][kept])
             self.folds_.append(test_idx)
+            self.fold_C_.append(C)
         self.oof_logit_ = oof
         platt = LogisticRegression(C=np.inf).fit(oof[:, None], y)  # unpenalised
         self.calibration_ = Calibration(
             slope=float(platt.coef_[0, 0]), intercept=float(platt.intercept_[0]), folds=self.cv
         )
-        self.scorecard_, self.features_, self.dropped_ = self._fit_one(X, y)
+        self.scorecard_, self.features_, self.dropped_, self.C_ = self._fit_one(X, y)
         self.n_features_in_ = X.shape[1]
         self.feature_names_in_ = np.asarray(X.columns, dtype=object)
         self.classes_ = np.array([0, 1])
@@ -307,4 +335,4 @@ def _bin_spec(row: pd.Series, lower: float | None, upper: float | None, woe: flo
 
 
 def _jsonable(params: Mapping[str, Any]) -> dict[str, Any]:
-    return {k: dict(v) if isinstance(v, Mapping) else v for k, v in params.items()}
+    return {k: dict(v) if isinstance(v, Mapping) else list(v) if isinstance(v, tuple) else v for k, v in params.items()}

@@ -7,6 +7,7 @@ Output folder: model.json (the scorecard, reviewable JSON), challenger.txt and g
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +25,18 @@ from eprof.risk.glassbox import GLASSBOX_FILE, GLASSBOX_PARAMS, glassbox_oof, ma
 from eprof.risk.metrics import binary_metrics, calibration_table, fold_summary
 from eprof.risk.policy import Policy
 from eprof.risk.scorecard import WoEScorecard
+
+SCORECARD_PARAMS: dict[str, Any] = {
+    "default_trend": "auto_heuristic",
+    "min_prebin_size": 0.01,
+    "max_n_prebins": 50,
+    "Cs": (0.01, 0.05, 0.2, 1.0),
+}
+"""The scorecard's settings wherever eprof trains one (`eprof risk train`, the shipped model, the
+Polish benchmark). Pre-bins of 1% of the rows (50 at most) so that a default rate of a few percent
+still gets bins of its own before optbinning merges them under the trend; features without an
+expected trend may take a peak or valley (one bin per range, still read as points per bin); the
+L2 strength is chosen by inner CV on each fit's own training rows (`Cs`), never on scored rows."""
 
 RETRAIN_NOTICE = (
     "This model was fitted on the data named above. A bank must retrain, validate and calibrate it"
@@ -59,8 +72,8 @@ def train(
     """Fit the scorecard, the challenger and the glass-box challenger on (X, y), with stratified
     k-fold figures on the same folds for each."""
     X = X.reset_index(drop=True)
-    scorecard = WoEScorecard(monotonic_trends=monotonic_trends, cv=cv, random_state=random_state,
-                             **(scorecard_params or {})).fit(X, y)
+    params = {**SCORECARD_PARAMS, **(scorecard_params or {})}
+    scorecard = WoEScorecard(monotonic_trends=monotonic_trends, cv=cv, random_state=random_state, **params).fit(X, y)
     artifact = scorecard.to_artifact(master_scale=policy.master_scale, label=label, data_sha256=data_sha256)
     challenger = make_challenger(random_state).fit(X, y)
     ch_oof, _ = challenger_oof(X, y, cv, random_state)
@@ -82,6 +95,7 @@ def train(
             "params": artifact.params,
             "scaling": artifact.scaling.model_dump(),
             "calibration": cal.model_dump(),
+            "chosen_C": {"final": scorecard.C_, "folds": scorecard.fold_C_},
             "in_sample": binary_metrics(y, pd_in),
             "cross_validation": {
                 "folds": cv,
@@ -123,8 +137,18 @@ def train(
             {"grade": b.grade, "pd_max": b.pd_max, "n_in_sample": int(grades.get(b.grade, 0))}
             for b in artifact.master_scale
         ],
+        "flag_overlay": flag_overlay_card(policy, artifact.features),
     }
     return TrainedModels(scorecard=scorecard, artifact=artifact, challenger=challenger, glassbox=glassbox, card=card)
+
+
+def flag_overlay_card(policy: Policy, features: Sequence[str]) -> list[dict[str, Any]]:
+    """The policy's flag overlay as this model meets it: which listed types the model weighs itself
+    (no overlay) and which it cannot (their log odds are added to its log-odds at decision time)."""
+    if policy.flag_overlay is None:
+        return []
+    return [{"flag": t.value, "log_odds_high": v, "odds_ratio_high": math.exp(v),
+             "applied": f"flag_{t.value}" not in features} for t, v in policy.flag_overlay.log_odds.items()]
 
 
 def train_csv(
@@ -197,7 +221,9 @@ def render_model_card(card: Mapping[str, Any]) -> str:
         "WoE-binned logistic scorecard, monotonic bins (optbinning), PDO/odds points, Platt-calibrated PD"
         f" on {k}-fold out-of-fold log-odds. Scaling: {sc['scaling']['odds']:g}:1 good:bad odds at"
         f" {sc['scaling']['base_points']:g} points, {sc['scaling']['pdo']:g} points to double the odds."
-        f" Calibration: slope {sc['calibration']['slope']:.4f}, intercept {sc['calibration']['intercept']:.4f}.",
+        f" Calibration: slope {sc['calibration']['slope']:.4f}, intercept {sc['calibration']['intercept']:.4f}."
+        f" L2 strength C {sc['chosen_C']['final']:g} (chosen by inner CV on the training rows; per calibration fold"
+        f" {', '.join(f'{c:g}' for c in sc['chosen_C']['folds'])}).",
         "",
         f"## Performance (stratified {k}-fold cross-validation, mean ± sd over folds)",
         "",
@@ -226,4 +252,19 @@ def render_model_card(card: Mapping[str, Any]) -> str:
         "",
         *_md_table(card["master_scale"], ["grade", "pd_max", "n_in_sample"]),
     ]
+    if card.get("flag_overlay"):
+        lines += [
+            "## Flag overlay (verified red flags the scorecard cannot weigh)",
+            "",
+            "A red-flag type on under about 5% of the training firms cannot earn a bin of its own (minimum bin"
+            " size), so the scorecard drops it (IV 0) and a going-concern opinion or a bankruptcy filing would not"
+            " move its PD. The policy's `[flag_overlay]` (risk/policy.toml, risk/overlay.py) adds, for each verified"
+            " flag of a listed type the model does not weigh, its log odds ratio at high severity times the"
+            " policy's severity factor to the calibrated log-odds; grade, thresholds and limit read the moved PD,"
+            " and the decision lists each term with its flag's evidence. Verified flags only, and values >= 0,"
+            " so the overlay can raise a PD and never lower it. `applied` is false for a type this model weighs"
+            " itself (never counted twice).",
+            "",
+            *_md_table(card["flag_overlay"], ["flag", "log_odds_high", "odds_ratio_high", "applied"]),
+        ]
     return "\n".join(lines)

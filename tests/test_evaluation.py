@@ -180,10 +180,11 @@ def test_two_prompt_versions_are_ranked_gated_and_cached(
     verdicts = {m.metric: m.verdict for m in head.metrics}
     assert verdicts["flag_recall"] == "no clear difference" and verdicts["claims_verified"] == "worse"
     assert verdicts["figures_exact"] == "no clear difference"  # figures come from code, whatever the prompt
-    shifts = {s.feature: s for s in head.feature_shifts}
     # v2 claims 25 points more on every dimension; the code's verified reading caps it (agent/earned.py),
-    # so the inflated scores leave the feature where v1's are
-    assert shifts["financial_health"].band == "stable"
+    # so v2's scores are the code's own: against the offline contender the feature does not move (against
+    # v1 it may: v1's scores below the code's reading stay, and the scorecard's bins are 1 to 10 points wide)
+    capped = next(c for c in run.comparisons if (c.a, c.b) == ("profile@v2", "offline"))
+    assert {s.feature: s for s in capped.feature_shifts}["financial_health"].band == "stable"
     cases = (tmp_path / "both" / "report.html").read_text(encoding="utf-8")
     assert "The Company lost a lawsuit worth RMB 90 million." in cases and "Do not adopt profile@v2" in cases
 
