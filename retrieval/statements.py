@@ -10,7 +10,7 @@ auditor's report, "受影响的合并资产负债表项目" in a note). A Chines
 in mid-page, its title followed by the unit line (单位：元). A statement runs on over the pages that
 follow (a Chinese balance sheet takes three) until its end: the signatures (法定代表人) or the
 "accompanying notes" line, another statement's title, or `CARRY` pages. The consolidated and the
-parent company's statements (母公司) are told apart.
+parent company's statements (母公司, a bank's 银行资产负债表) are told apart.
 """
 
 from __future__ import annotations
@@ -26,11 +26,15 @@ CARRY = 2
 """How many pages a statement may run on without a title: a Chinese balance sheet's liabilities
 and equity pages. US statements fit one page and end with their 'accompanying notes' line."""
 
+CONTENTS = 3
+"""A page naming three statements or more as titles lists them (contents), it is none of them."""
+
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _END = re.compile(r"accompanying\s+notes|integral\s+part\s+of\s+th|法定代表人|单位负责人", re.IGNORECASE)
-_PARENT = re.compile(r"(母公司|parent\s+company)\W{0,3}$", re.IGNORECASE)
+_PARENT = re.compile(r"(公司|银行|本行|parent\s+company)\W{0,3}$", re.IGNORECASE)
+"""The parent company's own statements: 母公司 / 公司 / 银行 (a bank's) 资产负债表, "parent company"."""
 _CJK_AFTER = re.compile(r"\s*($|单位|编制单位|[（(\d])")
-_CJK_BEFORE = re.compile(r"(^|[\s\d、.．）)])(合并|母公司)?$")
+_CJK_BEFORE = re.compile(r"(^|[\s\d、.．）)]|公司)(合并|母公司|公司|银行|本行)?$")
 _UNIT_LINE = re.compile(r"\s*(单位|编制单位|\d{4}\s*年)")
 
 
@@ -74,6 +78,8 @@ def page_statements(pages: Sequence[str]) -> list[int]:
     carry, left = None, 0
     for text in pages:
         found = titles(text)
+        if len({key >> 1 for _, _, key in found}) >= CONTENTS:
+            found = []  # a table of contents or an index to the financial statements
         mask = 0
         for _, _, key in found:
             mask |= 1 << key
@@ -94,7 +100,7 @@ def page_statements(pages: Sequence[str]) -> list[int]:
 def asked_statements(query: str) -> int:
     """Bit mask of the statements the query names or whose line items its metric needs (0: none)."""
     asked = f"{query}\n{statement_names(query)}"
-    parent = re.search(r"母公司|parent\s+company", asked, re.IGNORECASE) is not None
+    parent = re.search(r"母公司|本行|parent\s+company", asked, re.IGNORECASE) is not None
     mask = 0
     for group, pattern, _ in _NAMES:
         if pattern.search(asked):

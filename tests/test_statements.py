@@ -9,7 +9,7 @@ from eprof.retrieval.statements import asked_statements, page_statements, titles
 from eprof.retrieval.tokenize import tokens
 
 INCOME, BALANCE, CASH = 1 << 0, 1 << 2, 1 << 4
-PARENT_BALANCE = 1 << 3
+PARENT_INCOME, PARENT_BALANCE = 1 << 1, 1 << 3
 
 
 def test_a_title_heads_its_page_and_a_mention_in_a_sentence_is_not_one() -> None:
@@ -30,6 +30,10 @@ def test_a_statement_runs_on_until_its_end_and_the_parent_company_one_is_told_ap
         "十、财务报表附注 货币资金 1,000 存货",
     ]
     assert page_statements(pages) == [0, BALANCE, BALANCE, BALANCE | PARENT_BALANCE, PARENT_BALANCE]
+    bank = ["合并利润表 (除特别注明外，金额单位均为人民币百万元) 利息收入", "银行利润表 (除特别注明外，金额单位均为人民币百万元) 利息收入"]
+    assert page_statements(bank) == [INCOME, PARENT_INCOME]
+    contents = "目录 合并资产负债表 7-8 合并利润表 11-12 合并现金流量表 19-21"
+    assert page_statements([contents.replace(" ", "\n")]) == [0]
     english = ["ACME CORP\nCONSOLIDATED STATEMENTS OF CASH FLOWS\n(In millions) ... See accompanying notes.", "NOTES TO CONSOLIDATED FINANCIAL STATEMENTS"]
     assert page_statements(english) == [CASH, 0]
 
