@@ -90,10 +90,10 @@ def test_page_ranking_puts_forward_the_page_whose_chunks_together_match() -> Non
     ]
     index = EnterpriseIndex.from_records(records)
     query = tokens("consolidated balance sheets inventories total current assets")
-    keyword, pages, titles = index.rank(query, n=5)
+    keyword, pages, titles, _ = index.rank(query, n=5)
     assert pages[0] == "c4" and pages[1] in {"c0", "c1", "c2"} and pages[2] == "c3" and len(pages) == 3
     assert titles[0] == "c4" and "c3" in titles
-    keyword, pages, titles = index.rank(query, n=5, scope={"a"})
+    keyword, pages, titles, _ = index.rank(query, n=5, scope={"a"})
     assert set(keyword) <= {"c0", "c1", "c2", "c3"} and pages[0] in {"c0", "c1", "c2"} and "c4" not in titles
     assert index.doc_of("c4") == "b" and index.doc_of("nope") is None
 

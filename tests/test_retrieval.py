@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 
 from eprof.cli import app
 from eprof.kernel.config import load_settings
+from eprof.retrieval.embeddings import Usem3Embedder
 from eprof.retrieval.ingest import IngestJob, ingest_file, read_manifest
 from eprof.retrieval.keyword import KeywordIndex
 from eprof.retrieval.layout import cells
@@ -241,3 +242,11 @@ def test_search_cli_json_shape_and_unknown_enterprise(tmp_path: Path) -> None:
     assert hits[0]["source"] == "a.pdf" and "BYD" in hits[0]["text"] and hits[0]["page"] == 1
     missing = runner.invoke(app, ["search", "NOPE", "anything", "--store", store])
     assert missing.exit_code == 1 and "'NOPE' is not indexed" in missing.output
+
+
+def test_a_query_is_embedded_on_one_thread_as_it_would_be_in_a_batch() -> None:
+    embedder = Usem3Embedder(threads=2)
+    one = embedder.embed(["合并利润表中的营业收入"])
+    batch = embedder.embed(["合并利润表中的营业收入", "net income"])
+    assert one.shape == (1, 512) and float(one[0] @ batch[0]) > 0.9999
+    assert embedder._one_thread().threads == 1 and embedder._model._model.threads == 2  # noqa: SLF001 - the two thread counts

@@ -4,18 +4,19 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.markup import escape
 from rich.table import Table
 
 from eprof.cli._common import ChromaUrlOption, StoreOption, console, err_console, print_json, settings_from
 from eprof.kernel.errors import InputError
-from eprof.retrieval.ingest import IngestJob, default_doc_type, expand_paths, ingest_all, read_manifest
 from eprof.retrieval.schema import DocType, IngestResult, IngestStatus
 from eprof.retrieval.search import Searcher
+
+if TYPE_CHECKING:
+    from eprof.retrieval.ingest import IngestJob
 
 STATUS_STYLE = {
     IngestStatus.added: "green",
@@ -44,6 +45,10 @@ def ingest(
     Unchanged files are skipped, changed files replace their old version atomically, and a file
     that cannot be read is reported while the others are still ingested (exit code 1 if any failed).
     """
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from eprof.retrieval.ingest import ingest_all  # the readers (pypdf, ...): not for a search
+
     jobs, problems = _jobs(paths or [], enterprise, name, doc_type, published, manifest, tuple(alias or ()), filing, period)
     searcher = Searcher.open(settings_from(store, chroma_url))
     progress = Progress(
@@ -78,6 +83,8 @@ def ingest(
 
 
 def _jobs(paths, enterprise, name, doc_type, published, manifest, aliases=(), filing=None, period=None) -> tuple[list[IngestJob], list[dict]]:  # noqa: ANN001
+    from eprof.retrieval.ingest import IngestJob, default_doc_type, expand_paths, read_manifest
+
     if manifest is not None:
         if paths or enterprise or filing or period:
             raise InputError("give either --manifest or PATH... with --enterprise, not both")
