@@ -20,6 +20,11 @@ _UMASK = _read_umask()
 
 
 def atomic_write_text(path: Path, text: str) -> None:
+    """`atomic_write_bytes` of the UTF-8 text."""
+    atomic_write_bytes(path, text.encode("utf-8"))
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
     """Write to a temporary file in the same folder, fsync, then rename over the target:
     a reader (or a process killed mid-write) sees the old file or the new one, never a mix.
     The file gets the mode a plain write would give it (mkstemp's is 0600)."""
@@ -27,14 +32,26 @@ def atomic_write_text(path: Path, text: str) -> None:
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         os.fchmod(fd, 0o666 & ~_UMASK)
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def cache_dir() -> Path:
+    """The user's folder for files eprof derives from its packages once and reads in every later
+    process (`$XDG_CACHE_HOME/eprof`, else `~/.cache/eprof`, else the temporary folder when home
+    is read-only). Anything in it can be deleted; it is rebuilt on next use."""
+    folder = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "eprof"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        return folder
+    except OSError:
+        return Path(tempfile.gettempdir())
 
 
 def safe_name(identifier: str) -> str:

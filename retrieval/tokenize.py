@@ -4,18 +4,19 @@ Snowball (Porter2) stems for English; numbers kept whole.
 Exact figures matter in finance: '12,345.67' is one token '12345.67', so a query for the
 number finds the table that prints it. English runs never go through jieba: it neither stems nor
 drops English stop words, and it costs most of the time of tokenising an English filing. Jieba
-(about a second to load its dictionary) is imported on the first Chinese text only, so an
-English search does not pay for it.
+is imported on the first Chinese text only, and reads its dictionary from disk word by word
+(`segment`), so a short Chinese query does not pay a second to load it.
 """
 
 from __future__ import annotations
 
-import logging
 import re
 import unicodedata
 from functools import lru_cache
 
 import Stemmer
+
+from eprof.retrieval.segment import cut_for_search
 
 CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 WORD = re.compile(r"\d[\d,]*(?:\.\d+)?%?|[a-z]+")
@@ -37,10 +38,7 @@ def _stem(word: str) -> str:
 
 
 def _chinese(run: str) -> list[str]:
-    import jieba
-
-    jieba.setLogLevel(logging.WARNING)
-    return [w for w in jieba.lcut_for_search(run) if w not in CHINESE_STOPWORDS and w.strip()]
+    return [w for w in cut_for_search(run) if w not in CHINESE_STOPWORDS and w.strip()]
 
 
 def tokens(text: str) -> list[str]:
