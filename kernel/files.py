@@ -46,12 +46,14 @@ def cache_dir() -> Path:
     """The user's folder for files eprof derives from its packages once and reads in every later
     process (`$XDG_CACHE_HOME/eprof`, else `~/.cache/eprof`, else the temporary folder when home
     is read-only). Anything in it can be deleted; it is rebuilt on next use."""
-    folder = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "eprof"
+    folder = Path(os.environ.get("XDG_CACHE_HOME") or Path("~/.cache").expanduser()) / "eprof"
     try:
-        folder.mkdir(parents=True, exist_ok=True)
-        return folder
+        if folder.is_absolute():  # no home folder leaves "~" unexpanded
+            folder.mkdir(parents=True, exist_ok=True)
+            return folder
     except OSError:
-        return Path(tempfile.gettempdir())
+        pass
+    return Path(tempfile.gettempdir())
 
 
 def safe_name(identifier: str) -> str:

