@@ -257,12 +257,13 @@ def test_llm_requests_in_flight_never_exceed_the_concurrency_though_more_applica
     tmp_path: Path, model_dir: Path, openai_server: OpenAIServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """At --concurrency 2 three applicants are worked on at once: the third is searched while two
-    requests wait, and its own request leaves only when one of them comes back."""
+    requests wait, and its own request leaves only when one of them comes back. Replies take 1.5 s so
+    that, even on a loaded machine, the second request leaves while the first is still out."""
     assert [pipeline_depth(c) for c in (1, 2, 4, 8, 32)] == [2, 3, 5, 10, 40]
     use_server(monkeypatch, openai_server)
     ids = ["ECHO", "FOXTROT", "GOLF", "HOTEL", "INDIA"]
     manifest = write_applicants(tmp_path / "in", ids)
-    openai_server.script([Reply.json(EXTRACTION).slow(0.5)] * len(ids))
+    openai_server.script([Reply.json(EXTRACTION).slow(1.5)] * len(ids))
     out = tmp_path / "out"
     run = runner.invoke(app, ["batch", str(manifest), "--out", str(out), "--extractor", "llm", "--model", str(model_dir), "--concurrency", "2"])
     assert run.exit_code == 0, run.output
