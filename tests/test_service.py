@@ -10,6 +10,7 @@ import os
 import re
 import socket
 import sqlite3
+import statistics
 import threading
 import time
 from collections.abc import Iterator
@@ -360,7 +361,9 @@ def test_batch_job_runs_in_its_own_process_while_the_service_stays_responsive(cl
     assert job["state"] == "finished", job["error"]
     assert (job["total"], job["ok"], job["failed"], job["last"]) == (1, 1, 0, "e005: ok")
     assert job["run"]["counts"]["ok"] == 1 and job["run"]["risk_model_version"] == load_default_model().version
-    assert len(latencies) >= 5 and max(latencies) < 1.0, latencies  # answered throughout the run
+    # answered throughout the run: never held for the batch's duration (a reopen of the store after
+    # the batch's write may cost a request a second on a loaded machine, hence max 2 s, median 0.5 s)
+    assert len(latencies) >= 5 and max(latencies) < 2.0 and statistics.median(latencies) < 0.5, latencies
     assert [j["job_id"] for j in client.get("/api/batches").json()] == [job_id]
     assert client.get("/api/batches/job-000000000000").status_code == 404
 
