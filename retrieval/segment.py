@@ -10,7 +10,7 @@ them with jieba's own).
 
 from __future__ import annotations
 
-import hashlib
+import contextlib
 import logging
 import os
 import sqlite3
@@ -20,23 +20,28 @@ from pathlib import Path
 
 from eprof.kernel.files import cache_dir
 
+MEMO = 500_000
+"""Dictionary answers kept in memory: about the dictionary's own size."""
+
 
 class _Frequencies:
     """The part of a dict jieba's tokenizer uses (`in`, `[]`, `get`), over the SQLite table.
-    Answers are memoised: a long text asks about the same fragments again and again."""
+    Answers are memoised, boundedly (a long-lived service segments without end): a long text
+    asks about the same fragments again and again."""
 
     def __init__(self, path: Path):
         self._db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
-        self._memo: dict[str, int | None] = {}
+        self._lookup = lru_cache(maxsize=MEMO)(self._query)
+
+    def _query(self, word: str) -> int | None:
+        row = self._db.execute("SELECT freq FROM words WHERE word = ?", (word,)).fetchone()
+        return row[0] if row else None
 
     def total(self) -> int:
         return self._db.execute("SELECT value FROM meta WHERE key = 'total'").fetchone()[0]
 
     def get(self, word: str, default: int | None = None) -> int | None:
-        if word not in self._memo:
-            row = self._db.execute("SELECT freq FROM words WHERE word = ?", (word,)).fetchone()
-            self._memo[word] = row[0] if row else None
-        found = self._memo[word]
+        found = self._lookup(word)
         return default if found is None else found
 
     def __contains__(self, word: str) -> bool:
@@ -49,27 +54,28 @@ class _Frequencies:
         return found
 
 
-def _table(dictionary: Path) -> Path:
-    """The SQLite table for `dictionary`, built on first use; named by the dictionary's content so
-    a new jieba dictionary gets a new table. Written to a temporary file and renamed, so two
-    processes building it at once both end with a whole table."""
-    digest = hashlib.sha256(dictionary.read_bytes()).hexdigest()[:16]
-    path = cache_dir() / f"jieba-{digest}.sqlite"
-    if path.exists():
-        return path
+def _table(dictionary: Path, version: str) -> Path:
+    """The SQLite table for jieba's dictionary, built on first use; named by jieba's version and
+    the dictionary's size (a stat, not a read: this runs in every process). Built in a temporary
+    file and renamed, so two processes building it at once both end with a whole table."""
     import jieba
 
+    path = cache_dir() / f"jieba-{version}-{dictionary.stat().st_size}.sqlite"
+    if path.exists():
+        return path
     with dictionary.open("rb") as handle:
         frequencies, total = jieba.Tokenizer.gen_pfdict(handle)
     fd, partial = tempfile.mkstemp(dir=path.parent, suffix=".partial")
     os.close(fd)
-    with sqlite3.connect(partial) as db:
-        db.execute("CREATE TABLE words (word TEXT PRIMARY KEY, freq INTEGER) WITHOUT ROWID")
-        db.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value INTEGER)")
-        db.executemany("INSERT INTO words VALUES (?, ?)", frequencies.items())
-        db.execute("INSERT INTO meta VALUES ('total', ?)", (total,))
-    db.close()
-    os.replace(partial, path)
+    try:
+        with contextlib.closing(sqlite3.connect(partial)) as db, db:
+            db.execute("CREATE TABLE words (word TEXT PRIMARY KEY, freq INTEGER) WITHOUT ROWID")
+            db.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value INTEGER)")
+            db.executemany("INSERT INTO words VALUES (?, ?)", frequencies.items())
+            db.execute("INSERT INTO meta VALUES ('total', ?)", (total,))
+        os.replace(partial, path)
+    finally:
+        Path(partial).unlink(missing_ok=True)
     return path
 
 
@@ -79,7 +85,7 @@ def _tokenizer():  # noqa: ANN202 - jieba.Tokenizer, imported lazily
 
     jieba.setLogLevel(logging.WARNING)
     tokenizer = jieba.Tokenizer()
-    frequencies = _Frequencies(_table(Path(jieba.__file__).parent / "dict.txt"))
+    frequencies = _Frequencies(_table(Path(jieba.__file__).parent / "dict.txt", jieba.__version__))
     tokenizer.FREQ, tokenizer.total, tokenizer.initialized = frequencies, frequencies.total(), True
     return tokenizer
 

@@ -166,10 +166,12 @@ class Store:
     def _read(self, enterprise_id: str, read: Callable[[Any], T]) -> T:
         """`read(collection)`, once more on a fresh view if Chroma's in-memory index missed
         another process's write (it reports ids it cannot find)."""
+        from chromadb.errors import InternalError
+
         try:
             return read(self._handle(enterprise_id))
-        except Exception as exc:
-            if self._home is None or type(exc).__name__ != "InternalError":
+        except InternalError:
+            if self._home is None:
                 raise
             self._reopen()
             return read(self._handle(enterprise_id))

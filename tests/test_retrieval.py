@@ -249,4 +249,4 @@ def test_a_query_is_embedded_on_one_thread_as_it_would_be_in_a_batch() -> None:
     one = embedder.embed(["合并利润表中的营业收入"])
     batch = embedder.embed(["合并利润表中的营业收入", "net income"])
     assert one.shape == (1, 512) and float(one[0] @ batch[0]) > 0.9999
-    assert embedder._one_thread().threads == 1 and embedder._model._model.threads == 2  # noqa: SLF001 - the two thread counts
+    assert embedder._one_thread().threads == 1 and embedder._batches().threads == 2  # noqa: SLF001 - the two thread counts
