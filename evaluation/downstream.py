@@ -90,7 +90,7 @@ def score_profile(profile: OperatingProfile, model: ScorecardModel, baseline: Sc
     return Scored(
         enterprise_id=profile.enterprise_id,
         features=row.values,
-        pd_with=decision.pd,
+        pd_with=decision.pd_model,
         grade_with=decision.grade,
         decision_with=decision.decision,
         knockouts=[k.rule_id for k in decision.knockouts],

@@ -5,7 +5,8 @@ evidence, flags, figures, model and policy always give the same Decision. `eprof
 them from the verified profile (`risk.run.decide_profile`).
 
 Precedence: the model proposes from the PD thresholds; policy rules can only make the decision
-stricter. The final decision is the most severe of the two, and the decision says which won.
+stricter, by their own action or by a PD floor. The final decision is the most severe of the
+two, and the decision says which won.
 """
 
 from __future__ import annotations
@@ -42,22 +43,36 @@ def overlay_text(pd_scorecard: float, pd: float, terms: Sequence[OverlayTerm]) -
     )
 
 
-def precedence(model_decision: Action, decision: Action, pd: float, grade: str, policy: Policy,
-               hits: Sequence[KnockoutHit], overlay: Bilingual | None = None) -> Bilingual:
+def floor_text(pd_model: float, pd: float, grade: str, floored_by: Sequence[KnockoutHit]) -> Bilingual:
+    """How a policy PD floor raised the model's PD (empty when none binds)."""
+    if not floored_by:
+        return Bilingual(en="", zh="")
+    rules_en = "; ".join(f"{h.rule_id} ({h.description}, {_pages(h.evidence)})" for h in floored_by)
+    rules_zh = "；".join(f"{h.rule_id}（{h.description_zh or h.description}）" for h in floored_by)
+    return Bilingual(
+        en=(f" Policy raises the PD to its floor of {format_pd(pd)} (grade {grade}) for {rules_en}: the figures behind"
+            f" the model's {format_pd(pd_model)} cannot vouch for this risk."),
+        zh=f"政策将违约概率下限设为 {format_pd(pd)}（{grade} 级）：{rules_zh}；模型依据的财务数据不能抵消此项风险。",
+    )
+
+
+def precedence(model_decision: Action, decision: Action, pd_model: float, model_grade: str, policy: Policy,
+               hits: Sequence[KnockoutHit], overlay: Bilingual | None = None, floor: Bilingual | None = None) -> Bilingual:
     """Which of model and rules decided, in words: the most severe wins, rules never relax the model."""
     t = policy.thresholds
     overlay = overlay or Bilingual(en="", zh="")
-    model_en = (f"{overlay.en}The model's PD {format_pd(pd)} (grade {grade}) alone says {model_decision}"
-                f" (approve ≤ {t.approve_max_pd:.0%}, decline ≥ {t.decline_min_pd:.0%}).")
-    model_zh = (f"{overlay.zh}模型违约概率 {format_pd(pd)}（{grade} 级）单独给出的结论是{ACTION_LABELS[model_decision][0]}"
-                f"（≤{t.approve_max_pd:.0%} 批准，≥{t.decline_min_pd:.0%} 拒绝）。")
+    floor = floor or Bilingual(en="", zh="")
+    model_en = (f"{overlay.en}The model's PD {format_pd(pd_model)} (grade {model_grade}) alone says {model_decision}"
+                f" (approve ≤ {t.approve_max_pd:.0%}, decline ≥ {t.decline_min_pd:.0%}).{floor.en}")
+    model_zh = (f"{overlay.zh}模型违约概率 {format_pd(pd_model)}（{model_grade} 级）单独给出的结论是{ACTION_LABELS[model_decision][0]}"
+                f"（≤{t.approve_max_pd:.0%} 批准，≥{t.decline_min_pd:.0%} 拒绝）。{floor.zh}")
     if not hits:
         return Bilingual(en=model_en + " No policy rule fired, so the model's decision stands.",
                          zh=model_zh + "无政策规则触发，以模型结论为准。")
     strictest = [h.rule_id for h in hits if h.action == decision]
     if ACTION_SEVERITY[decision] > ACTION_SEVERITY[model_decision]:
-        en = f" Policy rules override it: {', '.join(strictest)} {'requires' if len(strictest) == 1 else 'require'} {decision}, the stricter outcome."
-        zh = f"政策规则优先：{'、'.join(strictest)} 要求{ACTION_LABELS[decision][0]}，取更严格者。"
+        en = f" Policy rules override it: {', '.join(strictest) or 'the floored PD'} {'requires' if len(strictest) <= 1 else 'require'} {decision}, the stricter outcome."
+        zh = f"政策规则优先：{'、'.join(strictest) or '下限后的违约概率'} 要求{ACTION_LABELS[decision][0]}，取更严格者。"
     else:
         en = (f" {len(hits)} policy rule{'s' if len(hits) > 1 else ''} also fired; the most severe outcome wins"
               f" and rules never relax the model, so the decision is {decision}.")
@@ -93,8 +108,11 @@ def decide(
 ) -> Decision:
     """Score one applicant and apply policy.
 
-    The PD is the scorecard's, moved by the policy's flag overlay for verified flags the
-    scorecard does not weigh (risk/overlay.py); grade and thresholds read the moved PD.
+    The model's PD is the scorecard's, moved by the policy's flag overlay for verified flags the
+    scorecard does not weigh (risk/overlay.py). A rule that fires may carry a PD floor: the
+    decision's PD is the model's raised to the highest floor, because a qualified audit opinion
+    or a detained chairman says the figures that make the model's PD low cannot be relied on.
+    Grade, limit and thresholds read the floored PD; `model_decision` reads the model's alone.
     Reason codes are the model features whose points fall furthest below the best points that
     feature earned in training (the "points below max" convention), at most `policy.max_reasons`,
     each with the caller's evidence. Every verified red flag is listed, most severe first. The
@@ -110,13 +128,16 @@ def decide(
     evidence_map = evidence_map or {}
     pd_scorecard = float(model.predict_pd(values)[0])
     terms = overlay_terms(policy.flag_overlay, model.features, red_flags)
-    pd_value = apply_overlay(pd_scorecard, terms)
+    pd_model = apply_overlay(pd_scorecard, terms)
     score = float(model.score(values)[0])
-    grade = model.grade(pd_value)
-    model_decision = policy.thresholds.action(pd_value)
     knockouts = [*policy.knockouts(values, red_flags, evidence_map), *extra_knockouts]
     applies = not any(k.replaces_model for k in knockouts)  # e.g. a bank: a corporate scorecard's PD says nothing
-    decision = max([model_decision] * applies + [k.action for k in knockouts], key=ACTION_SEVERITY.__getitem__)
+    floor = max((k.pd_floor for k in knockouts if k.pd_floor is not None), default=0.0)
+    pd_value = max(pd_model, floor)
+    floored_by = [k for k in knockouts if k.pd_floor == floor and floor > pd_model]
+    grade = model.grade(pd_value)
+    model_decision = policy.thresholds.action(pd_model)
+    decision = max([policy.thresholds.action(pd_value)] * applies + [k.action for k in knockouts], key=ACTION_SEVERITY.__getitem__)
 
     adverse = [c for c in model.contributions(values) if c["points_below_max"] > 0]
     adverse.sort(key=lambda c: (-c["points_below_max"], c["feature"]))
@@ -142,15 +163,17 @@ def decide(
         model_version=model.version,
         policy_version=policy.label,
         pd=pd_value,
+        pd_model=pd_model,
         pd_scorecard=pd_scorecard,
+        floored_by=[k.rule_id for k in floored_by],
         overlay=terms,
         score=score,
         grade=grade,
         model_decision=model_decision,
         decision=decision,
         knockouts=knockouts,
-        precedence=precedence(model_decision, decision, pd_value, grade, policy, knockouts,
-                              overlay_text(pd_scorecard, pd_value, terms)),
+        precedence=precedence(model_decision, decision, pd_model, model.grade(pd_model), policy, knockouts,
+                              overlay_text(pd_scorecard, pd_model, terms), floor_text(pd_model, pd_value, grade, floored_by)),
         red_flags=flags,
         reasons=reasons,
         limit=limit,

@@ -40,6 +40,7 @@ class PanelCase(Contract):
     base: str = Field(description="the demo enterprise whose verified profile the case starts from")
     expect: Action
     rules: list[str] = Field(default_factory=list, description="rules that must fire")
+    pd_at_least: float | None = Field(None, gt=0, lt=1, description="the decision's PD must reach this (the grade a committee would give)")
     why: str
     add_flags: list[AddedFlag] = Field(default_factory=list)
 
@@ -76,6 +77,8 @@ def check_case(case: PanelCase, record: DecisionRecord) -> list[str]:
         problems.append(f"expected {case.expect}, got {d.decision} (PD {d.pd:.4%}, rules {[k.rule_id for k in d.knockouts]})")
     fired = {k.rule_id for k in d.knockouts}
     problems += [f"rule {r} did not fire" for r in case.rules if r not in fired]
+    if case.pd_at_least is not None and d.pd < case.pd_at_least:
+        problems.append(f"PD {d.pd:.4%} (grade {d.grade}) is below the {case.pd_at_least:.2%} a committee would put it at")
     if d.decision != "approve":
         problems += [f"rule {k.rule_id} names no evidence" for k in d.knockouts if not k.evidence]
         if not d.knockouts and not any(r.evidence for r in d.reasons):

@@ -81,6 +81,13 @@ class _Rule(Contract):
     description_zh: str | None = None
     action: Action
     replaces_model: bool = Field(False, description="the model does not apply when this fires: its PD decision is set aside")
+    pd_floor: float | None = Field(None, gt=0, lt=1, description="when it fires, the decision's PD is at least this")
+
+    @model_validator(mode="after")
+    def _floor_needs_model(self) -> _Rule:
+        if self.pd_floor is not None and self.replaces_model:
+            raise ValueError(f"rule {self.id}: a rule that replaces the model cannot floor its PD")
+        return self
 
 
 class ThresholdRule(_Rule):
@@ -233,6 +240,7 @@ class Policy(Contract):
                     features={f: values[f] for f in rule.features},
                     evidence=quotes,
                     replaces_model=rule.replaces_model,
+                    pd_floor=rule.pd_floor,
                 )
             )
         return hits

@@ -16,7 +16,7 @@ from eprof.kernel.contract import Contract
 from eprof.agent.schema import Evidence, RedFlagType, Severity
 
 FEATURE_SCHEMA_VERSION = "features/1"
-DECISION_SCHEMA_VERSION = "decision/3"
+DECISION_SCHEMA_VERSION = "decision/4"
 
 Action = Literal["approve", "refer", "decline"]
 ACTION_SEVERITY: dict[str, int] = {"approve": 0, "refer": 1, "decline": 2}
@@ -54,6 +54,7 @@ class KnockoutHit(Contract):
     features: dict[str, float | None] = Field(description="the inputs the rule looked at")
     evidence: list[Evidence] = Field(default_factory=list, description="quotes and pages behind the inputs")
     replaces_model: bool = Field(False, description="the scorecard does not apply to this applicant (e.g. a bank)")
+    pd_floor: float | None = Field(None, description="the PD this rule does not let the decision go below")
 
 
 class FlagItem(Contract):
@@ -123,12 +124,14 @@ class ReasonCode(Contract):
 
 
 class Decision(Contract):
-    schema_version: Literal["decision/3"] = DECISION_SCHEMA_VERSION
+    schema_version: Literal["decision/4"] = DECISION_SCHEMA_VERSION
     enterprise_id: str
     model_version: str
     policy_version: str
-    pd: float = Field(ge=0, le=1, description="calibrated probability of default, after the flag overlay")
+    pd: float = Field(ge=0, le=1, description="the PD the decision uses: the model's, raised to any policy floor that fired")
+    pd_model: float = Field(ge=0, le=1, description="the model's PD: the scorecard's moved by the flag overlay")
     pd_scorecard: float = Field(ge=0, le=1, description="the scorecard's calibrated PD before the flag overlay")
+    floored_by: list[str] = Field(default_factory=list, description="rules whose PD floor set `pd` above `pd_model`")
     overlay: list[OverlayTerm] = Field(default_factory=list, description="verified flags the scorecard does not weigh")
     score: float = Field(description="scorecard points; higher is better")
     grade: str = Field(description="master-scale grade of the PD")

@@ -48,7 +48,8 @@ def test_every_panel_case_holds(store: Path) -> None:
 
 def test_decide_shows_flags_rules_limit_and_readable_labels(store: Path) -> None:
     out = json.loads(runner.invoke(app, ["decide", "e004", "--json", "--store", str(store)]).stdout)["decision"]
-    assert out["schema_version"] == "decision/3"
+    assert out["schema_version"] == "decision/4"
+    assert out["pd_model"] < out["pd"] and "KO-AUDIT-OPINION" in out["floored_by"]
     assert {f["type"] for f in out["red_flags"]} >= {"audit_opinion", "executive_risk"}
     assert all(f["evidence"] and f["label"]["zh"] and f["label"]["en"] for f in out["red_flags"])
     audit = next(k for k in out["knockouts"] if k["rule_id"] == "KO-AUDIT-OPINION")

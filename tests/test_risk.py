@@ -318,15 +318,15 @@ def test_a_rare_verified_flag_moves_the_pd_and_says_why(book):
                     evidence=[Evidence(chunk_id="c9", source="annual_report.pdf", page=41, quote="持续经营能力存在重大不确定性")])
     plain = decide(row, ev, model, POLICY)
     moved = decide(row, ev, model, POLICY, red_flags=[going])
-    assert plain.overlay == [] and plain.pd == plain.pd_scorecard
+    assert plain.overlay == [] and plain.pd_model == plain.pd_scorecard
     overlay = POLICY.flag_overlay
     expected = overlay.log_odds[RedFlagType.going_concern] * overlay.severity_scale[Severity.critical]
 
     def logit(p: float) -> float:
         return float(np.log(p / (1 - p)))
 
-    assert moved.pd_scorecard == plain.pd and moved.pd > plain.pd
-    assert logit(moved.pd) - logit(moved.pd_scorecard) == pytest.approx(expected, rel=1e-9)
+    assert moved.pd_scorecard == plain.pd_model and moved.pd_model > plain.pd_model and moved.pd >= moved.pd_model
+    assert logit(moved.pd_model) - logit(moved.pd_scorecard) == pytest.approx(expected, rel=1e-9)
     assert [t.type for t in moved.overlay] == [RedFlagType.going_concern] and moved.overlay[0].evidence == going.evidence
     assert "flag overlay" in moved.precedence.en and "持续经营" in moved.precedence.zh
     # a type the model weighs itself is never added a second time
@@ -334,6 +334,47 @@ def test_a_rare_verified_flag_moves_the_pd_and_says_why(book):
         update={"log_odds": {**overlay.log_odds, RedFlagType.litigation: 1.0}})})
     suit = RedFlag(type=RedFlagType.litigation, severity=Severity.high, explanation="x", evidence=going.evidence)
     assert decide(*_row(flags={"litigation": 1}), model, weighed, red_flags=[suit]).overlay == []
+
+
+def test_a_rule_s_pd_floor_raises_pd_grade_and_limit_and_never_lowers_them(book):
+    """A qualified opinion on a firm the ratios rate near zero: policy floors the PD and says why."""
+    model, _ = book
+    row, ev = _row(flags={"audit_opinion": 1})
+    audit = RedFlag(type=RedFlagType.audit_opinion, severity=Severity.high, explanation="qualified opinion",
+                    evidence=[Evidence(chunk_id="c3", source="annual_report.pdf", page=2, quote="保留意见")])
+    figures = {"revenue": 120_000_000.0, "operating_cash_flow": 9_000_000.0}
+    rule = next(r for r in POLICY.knockout if r.id == "KO-AUDIT-OPINION")
+    unfloored = POLICY.model_copy(update={"knockout": [r.model_copy(update={"pd_floor": None}) for r in POLICY.knockout]})
+    plain = decide(row, ev, model, unfloored, red_flags=[audit], figures=figures)
+    floored = decide(row, ev, model, POLICY, red_flags=[audit], figures=figures)
+    assert plain.pd_model < rule.pd_floor and plain.pd == plain.pd_model and plain.floored_by == []
+    assert floored.pd_model == plain.pd_model and floored.pd == rule.pd_floor
+    assert floored.grade == model.grade(rule.pd_floor) != plain.grade and floored.floored_by == ["KO-AUDIT-OPINION"]
+    assert floored.model_decision == POLICY.thresholds.action(floored.pd_model)
+    assert floored.limit.amount < plain.limit.amount
+    hit = next(k for k in floored.knockouts if k.rule_id == "KO-AUDIT-OPINION")
+    assert hit.pd_floor == rule.pd_floor and hit.evidence == audit.evidence
+    assert "floor of 3.00%" in floored.precedence.en and "annual_report.pdf p.2" in floored.precedence.en
+    assert "下限" in floored.precedence.zh
+    # a floor below the model's PD changes nothing
+    low = POLICY.model_copy(update={"knockout": [r.model_copy(update={"pd_floor": plain.pd_model / 2}) if r.id == rule.id else r
+                                                 for r in POLICY.knockout]})
+    same = decide(row, ev, model, low, red_flags=[audit], figures=figures)
+    assert same.pd == same.pd_model and same.floored_by == [] and "floor" not in same.precedence.en
+    # a floor past the decline threshold declines, and the precedence says the floored PD did it
+    high = POLICY.model_copy(update={"knockout": [r.model_copy(update={"pd_floor": 0.5}) if r.id == rule.id else r
+                                                  for r in POLICY.knockout]})
+    declined = decide(row, ev, model, high, red_flags=[audit], figures=figures)
+    assert declined.decision == "decline" and declined.limit.amount == 0
+    assert "the floored PD requires decline" in declined.precedence.en
+
+
+def test_a_rule_that_replaces_the_model_cannot_floor_its_pd():
+    data = POLICY.model_dump(mode="json")
+    institution = next(r for r in data["knockout"] if r["id"] == "KO-FINANCIAL-INSTITUTION")
+    institution["pd_floor"] = 0.05
+    with pytest.raises(ValueError, match="cannot floor its PD"):
+        type(POLICY).model_validate(data)
 
 
 def test_one_applicant_scores_in_milliseconds(book):

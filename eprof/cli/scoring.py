@@ -117,7 +117,8 @@ def show_decision(record) -> None:  # noqa: ANN001 - risk.run.DecisionRecord, im
     d = record.decision
     console.print(
         f"[bold]{d.enterprise_id}[/]: [{ACTION_STYLE[d.decision]}]{d.decision.upper()}[/] {ACTION_LABELS[d.decision][0]}  "
-        f"PD {format_pd(d.pd)} · grade {d.grade} · {d.score:.0f} points · model {d.model_version} · policy {d.policy_version}",
+        f"PD {format_pd(d.pd)}{f' (model {format_pd(d.pd_model)}, floored by policy)' if d.floored_by else ''} · grade {d.grade}"
+        f" · {d.score:.0f} points · model {d.model_version} · policy {d.policy_version}",
         highlight=False,
     )
     made_by = record.extractor if record.prompt is None else f"{record.extractor} with {record.prompt} ({record.prompt_hash[:19]})"
@@ -135,7 +136,8 @@ def show_decision(record) -> None:  # noqa: ANN001 - risk.run.DecisionRecord, im
         rules = Table("rule", "action", "why", "evidence (quote, page)", title="Policy rules that fired", show_lines=True)
         for hit in d.knockouts:
             why = escape(hit.description + (f"\n{hit.description_zh}" if hit.description_zh else ""))
-            rules.add_row(hit.rule_id, f"[{ACTION_STYLE[hit.action]}]{hit.action}[/]", why,
+            floor = "" if hit.pd_floor is None else f"\nPD ≥ {format_pd(hit.pd_floor)}"
+            rules.add_row(hit.rule_id, f"[{ACTION_STYLE[hit.action]}]{hit.action}[/]{floor}", why,
                           quotes(hit.evidence) or "[dim]no document evidence (missing or computed)[/]")
         console.print(rules)
     if d.red_flags:

@@ -242,7 +242,8 @@ function decisionCard(id, record) {
     return card;
   }
   const d = record.decision;
-  const pdText = d.pd < 0.0001 ? "<0.01%" : pct(d.pd);
+  const pdOf = (x) => (x < 0.0001 ? "<0.01%" : pct(x));
+  const pdText = pdOf(d.pd) + (d.floored_by.length ? ` (模型 model ${pdOf(d.pd_model)})` : "");
   const quotes = (items, n) => items.length ? onePerPage(items).slice(0, n).map((e) => el("div", { class: "quote" }, citeLink(id, e), ` ${e.quote.slice(0, 90)}`))
     : el("span", { class: "muted", text: "computed / missing" });
   const lim = d.limit;
@@ -260,7 +261,8 @@ function decisionCard(id, record) {
     el("p", { class: "meta precedence", text: `${d.precedence.zh} ${d.precedence.en}` }),
     el("p", { class: "meta", text: `model ${d.model_version} · policy ${d.policy_version}` }),
     d.knockouts.map((hit) => el("div", { class: "knockout" },
-      el("strong", { text: `${hit.rule_id} → ${hit.action}` }), ` ${hit.description_zh || ""} ${hit.description}`,
+      el("strong", { text: `${hit.rule_id} → ${hit.action}${hit.pd_floor === null ? "" : ` · PD ≥ ${pct(hit.pd_floor)}`}` }),
+      ` ${hit.description_zh || ""} ${hit.description}`,
       quotes(hit.evidence, 2))),
     lim ? el("div", { class: "limit-box" }, el("h3", { text: "额度测算 Limit arithmetic" }),
       el("ol", {}, lim.steps.map((s) => el("li", { text: `${s.name}: ${s.formula} = ${Math.round(s.value).toLocaleString("en")}` }))),
