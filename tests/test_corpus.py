@@ -125,3 +125,26 @@ def test_long_statements_cross_a_page_break_and_stay_one_table(corpus: Path) -> 
     crossing = [c for path in sorted((corpus / "docs").rglob("annual-report.pdf"))
                 for c in chunk_document(read_document(path), "E", DocType.annual_report) if c.page_end > c.page]
     assert crossing and all(c.kind == "table" and c.text.splitlines()[1].startswith(("单位", "Unit")) for c in crossing)
+
+
+def test_truth_holds_every_flag_the_code_computes_from_the_printed_statements(tmp_path: Path) -> None:
+    """The extractor computes a loss, a profit or revenue fall and operating cash flow turning
+    negative from the statements (agent.signals); the truth must record them too, or an evaluation
+    counts correct flags as false positives."""
+    from eprof.agent.ratios import compute_ratios
+    from eprof.agent.schema import Evidence, Figure
+    from eprof.agent.signals import numeric_flags
+
+    generate(16, 2026, tmp_path / "c")
+    computed_types = set()
+    for truth in truths(tmp_path / "c"):
+        figures = {(f.name, f.period): Figure(name=f.name, period=f.period, value=f.value, as_printed=f.as_printed,
+                                              evidence=[Evidence(chunk_id="t", source=f.source, page=f.page, quote=f.quote)])
+                   for f in truth.figures}
+        year, prior = str(truth.fiscal_year), str(truth.fiscal_year - 1)
+        values = {p: {n: f.value for (n, y), f in figures.items() if y == p} for p in (year, prior)}
+        computed = numeric_flags(figures, compute_ratios(values[year], values[prior]), year)
+        wanted = {f.type for f in computed} & {RedFlagType.earnings_decline, RedFlagType.negative_operating_cash_flow}
+        assert wanted <= {f.type for f in truth.flags}, truth.enterprise_id
+        computed_types |= wanted
+    assert computed_types == {RedFlagType.earnings_decline, RedFlagType.negative_operating_cash_flow}

@@ -13,6 +13,7 @@ from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
+from eprof.agent import signals
 from eprof.agent.schema import RedFlagType, Severity
 from eprof.agent.verify import normalise as squash
 from eprof.kernel.files import atomic_write_text
@@ -77,7 +78,7 @@ def enterprise_truth(e: Enterprise, docs: list[tuple[TruthDocument, Marks, list[
             decoys.append(TruthDecoy(**_cite(m, pages, d.quote).model_dump(), kind=d.kind, looks_like=d.looks_like))
         for q in m.qa:
             qa.append(TruthQA(question=q.question, answer=q.answer, answerable=True, evidence=_cite(m, pages, q.quote)))
-    flags += _unplanted_decline(e, docs[0], {f.type for f in flags})
+    flags += _implied_flags(e, docs[0], {f.type for f in flags})
     for zh, en in UNANSWERABLE:
         qa.append(TruthQA(question=zh if e.language == "zh" else en, answer=None, answerable=False, evidence=None))
     planted = {f.type for f in e.flags}
@@ -94,23 +95,34 @@ def enterprise_truth(e: Enterprise, docs: list[tuple[TruthDocument, Marks, list[
     )
 
 
-def _unplanted_decline(e: Enterprise, report: tuple[TruthDocument, Marks, list[str]], present: set[RedFlagType]) -> list[TruthFlag]:
-    """A loss or a revenue fall of over 20% that the statements show is a red flag whether or not
-    the story planted one: the truth records what the documents say."""
-    if RedFlagType.earnings_decline in present:
-        return []
+def _implied_flags(e: Enterprise, report: tuple[TruthDocument, Marks, list[str]], present: set[RedFlagType]) -> list[TruthFlag]:
+    """Red flags the statements imply whether or not the story planted one (a loss, a profit or
+    revenue fall of over 20%, operating cash flow turning negative): the truth records what the
+    documents say, by the thresholds of agent.signals, which computes them in code."""
     _, marks, pages = report
     y0, y1 = e.financials.years
-    revenue_growth = e.financials.yuan(y1, "revenue") / e.financials.yuan(y0, "revenue") - 1
-    if e.financials.yuan(y1, "np") < 0:
-        name, severity = "net_profit", Severity.high
-    elif revenue_growth < -0.20:
-        name, severity = "revenue", Severity.medium
-    else:
-        return []
-    quote = next(f.quote for f in marks.figures if f.name == name and f.year == y1)
-    return [TruthFlag(**_cite(marks, pages, quote, last=True).model_dump(), type=RedFlagType.earnings_decline,
-                      severity=severity, date=None, channel="implied")]
+    f = e.financials
+
+    def flag(kind: RedFlagType, figure: str, severity: Severity) -> TruthFlag:
+        quote = next(m.quote for m in marks.figures if m.name == figure and m.year == y1)
+        return TruthFlag(**_cite(marks, pages, quote, last=True).model_dump(), type=kind, severity=severity, date=None, channel="implied")
+
+    flags = []
+    profit_growth = f.yuan(y1, "np") / f.yuan(y0, "np") - 1 if f.yuan(y0, "np") > 0 else None
+    if RedFlagType.earnings_decline in present:
+        pass
+    elif f.yuan(y1, "np") < 0:
+        flags.append(flag(RedFlagType.earnings_decline, "net_profit", Severity.high))
+    elif profit_growth is not None and profit_growth < signals.PROFIT_DROP:
+        high = profit_growth < signals.PROFIT_DROP_HIGH
+        flags.append(flag(RedFlagType.earnings_decline, "net_profit", Severity.high if high else Severity.medium))
+    elif f.yuan(y1, "revenue") / f.yuan(y0, "revenue") - 1 < signals.REVENUE_DROP:
+        flags.append(flag(RedFlagType.earnings_decline, "revenue", Severity.medium))
+    ocf, before = f.yuan(y1, "ocf"), f.yuan(y0, "ocf")
+    if RedFlagType.negative_operating_cash_flow not in present and ocf < 0 < before:
+        high = -ocf / f.yuan(y1, "revenue") >= signals.CASH_BURN_HIGH
+        flags.append(flag(RedFlagType.negative_operating_cash_flow, "operating_cash_flow", Severity.high if high else Severity.medium))
+    return flags
 
 
 def _figure_keys() -> dict[str, str]:
