@@ -25,7 +25,7 @@ from eprof.agent.news_taxonomy import flag_for
 from eprof.agent.schema import RedFlagType, Severity
 from eprof.agent.subjects import related, segments
 
-__all__ = ["EVENTS", "SEGMENT_LEFT", "CounterpartyHit", "NewsEvent", "NewsHit", "counterparty_events", "denied", "news_events"]
+__all__ = ["EVENTS", "SEGMENT_LEFT", "CounterpartyHit", "NewsEvent", "NewsHit", "counterparty_events", "denied", "news_events", "sentence_event"]
 
 S = Severity
 SEGMENT_LEFT = 30
@@ -166,6 +166,12 @@ def _primary(text: str, a: int, b: int) -> NewsHit | None:
     if flag is None:
         return None
     return NewsHit(label, flag, event.severity, pos)
+
+
+def sentence_event(text: str, start: int = 0) -> NewsHit | None:
+    """The event a sentence reports from `start` on, whoever it names (for a document the
+    attribution gate, agent/news_gate.py, judges to be about the enterprise)."""
+    return _primary(text, start, len(text))
 
 
 def news_events(text: str, names: tuple[str, ...], left: int = SEGMENT_LEFT) -> list[NewsHit]:
