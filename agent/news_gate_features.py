@@ -33,11 +33,17 @@ The features, each a float (`FEATURES` order):
 - quoted: a mention is in quotes or book-title marks.
 - declared: the text declares another name for it (以下简称…).
 - risk_any: the text states a risk phrase anywhere.
+- left_glue, right_glue: share of occurrences with a CJK character right before them, or right after
+  them that is not a particle (旺|旺贷, 金贝|猫, 深圳南山|警方): a fragment of a longer word or name;
+  inside: share with both (中|云动|力, 高额|返利|平台).
+- dominance: its occurrences over its own plus those of the most written other name (the story's
+  main firm is written most).
 """
 
 from __future__ import annotations
 
 import math
+from collections import Counter
 import re
 import unicodedata
 from collections.abc import Sequence
@@ -49,11 +55,13 @@ from eprof.agent.subjects import declared_aliases, mentions
 __all__ = ["FEATURES", "candidate", "gate_features"]
 
 FEATURES = ("rules", "mentions", "raw", "glued", "nested", "extended", "first", "head", "full", "hashtag",
-            "risk_gap", "risk_after", "risk_sentence", "other_closer", "others", "relation", "listed", "quoted", "declared", "risk_any")
+            "risk_gap", "risk_after", "risk_sentence", "other_closer", "others", "relation", "listed", "quoted", "declared", "risk_any",
+            "left_glue", "right_glue", "inside", "dominance")
 
 HEAD_CHARS = 30
 RISK_REACH = 200
 PARTICLES = set("的在涉被遭等与和及、是已将于因称也又均都了对向为从由把让给之")
+CJK_CHAR = re.compile(r"[\u4e00-\u9fff]")
 SENTENCE = re.compile(r"[。！？!?\n]|\s{2,}|\u3000")
 CLAUSE = re.compile(r"[。！？!?\n，,；;：:]|\s{2,}|\u3000")
 TIED = re.compile(r"子公司|孙公司|母公司|股东|客户|供应商|担保|旗下|合作|控股|参股|关联|存管|代销|收购|投资了|入股|托管|银行")
@@ -70,8 +78,9 @@ OTHER_NAMES = (
 
 
 def candidate(features: dict[str, float]) -> bool:
-    """The gate speaks where the text names the enterprise; elsewhere the rules decide alone."""
-    return features["mentions"] > 0
+    """The gate speaks where the text holds one of the enterprise's names, even glued into a longer
+    one (the rules' clause reading counts those); elsewhere the rules decide alone."""
+    return features["raw"] > 0
 
 
 def _occurrences(text: str, names: Sequence[str]) -> list[tuple[int, int]]:
@@ -94,8 +103,9 @@ def _others(text: str, names: Sequence[str]) -> list[tuple[int, int, str]]:
             name = m.group(group)
             core = lx.CORPORATE_SUFFIXES.sub("", name).strip(" ,").lower()
             if len(core) >= 2 and core not in own and name.lower() not in own:
-                found.append((m.start(group), m.end(group), name))
-    return found
+                found.append(name)
+    lower = text.lower()  # a name found once stands wherever it is written again
+    return [(m.start(), m.end(), name) for name in dict.fromkeys(found) for m in re.finditer(re.escape(name.lower()), lower)]
 
 
 def _risk_spans(text: str) -> list[int]:
@@ -104,7 +114,7 @@ def _risk_spans(text: str) -> list[int]:
 
 def _extended(text: str, spans: Sequence[tuple[int, int]]) -> bool:
     nexts = {text[b:b + 1] for _, b in spans}
-    return len(spans) >= 2 and len(nexts) == 1 and bool(re.match(r"[\u4e00-\u9fff]", next(iter(nexts)))) and next(iter(nexts)) not in PARTICLES
+    return len(spans) >= 2 and len(nexts) == 1 and bool(CJK_CHAR.match(next(iter(nexts)))) and next(iter(nexts)) not in PARTICLES
 
 
 def _bounds(pattern: re.Pattern[str], text: str, pos: int) -> tuple[int, int]:
@@ -132,6 +142,13 @@ def gate_features(text: str, name: str, names: Sequence[str], rules: bool) -> di
     f["others"] = math.log1p(len({o[2] for o in others}))
     f["risk_gap"] = 1.0
     f["risk_any"] = float(bool(risks))
+    if raw:
+        counts = Counter(o[2] for o in others if not any(a <= o[0] and o[1] <= b for a, b in raw))
+        f["dominance"] = len(raw) / (len(raw) + max(counts.values(), default=0))
+        left = [bool(s) and bool(CJK_CHAR.match(text[s - 1])) for s, _ in raw]
+        right = [e < len(text) and bool(CJK_CHAR.match(text[e])) and text[e] not in PARTICLES for _, e in raw]
+        f["left_glue"], f["right_glue"] = sum(left) / len(raw), sum(right) / len(raw)
+        f["inside"] = sum(a and b for a, b in zip(left, right, strict=True)) / len(raw)
     if not spans:
         return f
     f["nested"] = sum(any(a <= s and e <= b and (a, b) != (s, e) for a, b, _ in others) for s, e in spans) / len(spans)
