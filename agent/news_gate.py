@@ -29,7 +29,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from eprof.agent.news_events import NewsHit, sentence_event
-from eprof.agent.news_gate_features import FEATURES
+from eprof.agent.news_gate_features import FEATURES, other_names
 from eprof.agent.subjects import mentions, names_listed_company, related
 from eprof.kernel.errors import InputError
 
@@ -112,12 +112,15 @@ def packaged_gate() -> NewsGate | None:
 def gate_event(sentences: Sequence[str], names: Sequence[str]) -> tuple[int, NewsHit] | None:
     """(sentence index, event) for a document the gate accepts but whose stretches held none: the
     first event worded after the enterprise's name in a sentence naming it, else the first in a
-    sentence that names no listed company; never one told of a firm tied to it ('XX的客户Y破产'
-    stays a counterparty event) nor another listed company's headline."""
-    named, unnamed = [], []
+    sentence that names no other organisation ('投资人称：钱款无法提现'); never one told of a firm
+    tied to it ('XX的客户Y破产' stays a counterparty event)."""
+    others = {o[2].lower() for o in other_names("\n".join(sentences), names)}
+    named, nobodys = [], []
     for i, text in enumerate(sentences):
         spans = mentions(text, names)
-        hit = sentence_event(text, spans[0][0]) if spans else None if names_listed_company(text) else sentence_event(text)
+        if not spans and (names_listed_company(text) or any(o in text.lower() for o in others)):
+            continue
+        hit = sentence_event(text, spans[0][0] if spans else 0)
         if hit is not None and not any(a <= hit.start < b for _, a, b in related(text, names)):
-            (named if spans else unnamed).append((i, hit))
-    return (named or unnamed or [None])[0]
+            (named if spans else nobodys).append((i, hit))
+    return (named or nobodys or [None])[0]

@@ -52,7 +52,7 @@ from eprof.agent import lexicon as lx
 from eprof.agent.news_events import EVENTS
 from eprof.agent.subjects import declared_aliases, mentions
 
-__all__ = ["FEATURES", "candidate", "gate_features"]
+__all__ = ["FEATURES", "candidate", "gate_features", "other_names"]
 
 FEATURES = ("rules", "mentions", "raw", "glued", "nested", "extended", "first", "head", "full", "hashtag",
             "risk_gap", "risk_after", "risk_sentence", "other_closer", "others", "relation", "listed", "quoted", "declared", "risk_any",
@@ -72,7 +72,7 @@ OTHER_NAMES = (
     re.compile(r"([\u4e00-\u9fffA-Za-z*]{2,4})(?=[(（]\s*\d{6}(?:\.(?:SZ|SH|BJ))?\s*[)）])"),
     re.compile(r"#([^#\s]{2,20}?)(?:\[超话\])?#"),
     re.compile(r"([\u4e00-\u9fffA-Za-z0-9]{2,8}?)(?:P2P|网贷|理财)?平台"),
-    re.compile(r"(?<=[、:：])([\u4e00-\u9fffA-Za-z0-9]{2,10})(?=[、，,])|([\u4e00-\u9fffA-Za-z0-9]{2,10})(?=、)"),
+    re.compile(r"(?<=、)([\u4e00-\u9fffA-Za-z0-9]{2,10}?)(?=[、，,。；;]|等)|([\u4e00-\u9fffA-Za-z0-9]{2,10})(?=、)"),
     re.compile(r"(?:简称|下称)\s*[:：]?\s*[“\"「]?([\u4e00-\u9fffA-Za-z0-9]{2,12}?)[”\"」]?\s*[)），,]"),
 )
 
@@ -93,7 +93,7 @@ def _occurrences(text: str, names: Sequence[str]) -> list[tuple[int, int]]:
     return sorted(spans)
 
 
-def _others(text: str, names: Sequence[str]) -> list[tuple[int, int, str]]:
+def other_names(text: str, names: Sequence[str]) -> list[tuple[int, int, str]]:
     """Organisation names in the text that are not one of the enterprise's names (start, end, name)."""
     own = {n.lower() for n in names}
     found = []
@@ -128,7 +128,7 @@ def gate_features(text: str, name: str, names: Sequence[str], rules: bool) -> di
     text = unicodedata.normalize("NFKC", text)
     spans = mentions(text, names)
     raw = _occurrences(text, names)
-    others = _others(text, names)
+    others = other_names(text, names)
     risks = _risk_spans(text)
     n = max(len(text), 1)
     f = dict.fromkeys(FEATURES, 0.0)

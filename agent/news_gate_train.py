@@ -36,9 +36,10 @@ from eprof.retrieval.readers import read_document
 from eprof.retrieval.schema import DocType
 
 if TYPE_CHECKING:
+    import lightgbm as lgb
     import numpy as np
 
-__all__ = ["PARAMS", "LabelledPair", "finnsp_pairs", "fit_gate", "pair_features", "read_pairs", "train_gate"]
+__all__ = ["PARAMS", "LabelledPair", "finnsp_pairs", "fit_gate", "pair_features", "read_pairs", "train_gate", "trees_of"]
 
 PARAMS: dict[str, float | int | str] = {"n_estimators": 100, "num_leaves": 7, "learning_rate": 0.1, "min_child_samples": 20}
 """A few shallow trees: about 1,300 leaves in all, a small JSON artefact."""
@@ -103,6 +104,11 @@ def _tree(node: dict) -> Node:
     return [int(node["split_feature"]), float(node["threshold"]), _tree(node["left_child"]), _tree(node["right_child"])]
 
 
+def trees_of(booster: lgb.Booster) -> list[Node]:
+    """A fitted LightGBM binary booster's trees in the artefact's nested-list form."""
+    return [_tree(t["tree_structure"]) for t in booster.dump_model()["tree_info"]]
+
+
 def _score(decided: np.ndarray, truth: np.ndarray) -> tuple[float, float, float]:
     """(F1, precision, recall) of boolean decisions."""
     tp, fp, fn = int((decided & truth).sum()), int((decided & ~truth).sum()), int((~decided & truth).sum())
@@ -138,7 +144,7 @@ def fit_gate(rows: Sequence[dict[str, float]], truth: Sequence[bool], stories: S
     booster = model().fit(x[speaks], y[speaks]).booster_
     return NewsGate(
         features=list(FEATURES),
-        trees=[_tree(t["tree_structure"]) for t in booster.dump_model()["tree_info"]],
+        trees=trees_of(booster),
         threshold=threshold,
         trained_on=trained_on,
         cross_validation=CrossValidation(folds=folds, f1=round(f1, 4), precision=round(precision, 4), recall=round(recall, 4),
