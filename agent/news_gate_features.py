@@ -66,14 +66,14 @@ SENTENCE = re.compile(r"[。！？!?\n]|\s{2,}|\u3000")
 CLAUSE = re.compile(r"[。！？!?\n，,；;：:]|\s{2,}|\u3000")
 TIED = re.compile(r"子公司|孙公司|母公司|股东|客户|供应商|担保|旗下|合作|控股|参股|关联|存管|代销|收购|投资了|入股|托管|银行")
 QUOTES = "“”\"「」《》'‘’"
-OTHER_NAMES = (
-    lx.ZH_ORG,
-    re.compile(r"[“\"「《]([\u4e00-\u9fffA-Za-z0-9]{2,12})[”\"」》]"),
-    re.compile(r"([\u4e00-\u9fffA-Za-z*]{2,4})(?=[(（]\s*\d{6}(?:\.(?:SZ|SH|BJ))?\s*[)）])"),
-    re.compile(r"#([^#\s]{2,20}?)(?:\[超话\])?#"),
-    re.compile(r"([\u4e00-\u9fffA-Za-z0-9]{2,8}?)(?:P2P|网贷|理财)?平台"),
-    re.compile(r"(?<=、)([\u4e00-\u9fffA-Za-z0-9]{2,10}?)(?=[、，,。；;]|等)|([\u4e00-\u9fffA-Za-z0-9]{2,10})(?=、)"),
-    re.compile(r"(?:简称|下称)\s*[:：]?\s*[“\"「]?([\u4e00-\u9fffA-Za-z0-9]{2,12}?)[”\"」]?\s*[)），,]"),
+OTHER_NAMES = (  # each names its organisation in group "name"
+    re.compile(rf"(?P<name>{lx.ZH_ORG.pattern})", lx.ZH_ORG.flags),
+    re.compile(r"[“\"「《](?P<name>[\u4e00-\u9fffA-Za-z0-9]{2,12})[”\"」》]"),
+    re.compile(r"(?P<name>[\u4e00-\u9fffA-Za-z*]{2,4})(?=[(（]\s*\d{6}(?:\.(?:SZ|SH|BJ))?\s*[)）])"),
+    re.compile(r"#(?P<name>[^#\s]{2,20}?)(?:\[超话\])?#"),
+    re.compile(r"(?P<name>[\u4e00-\u9fffA-Za-z0-9]{2,8}?)(?:P2P|网贷|理财)?平台"),
+    re.compile(r"(?P<name>(?<=、)[\u4e00-\u9fffA-Za-z0-9]{2,10}?(?=[、，,。；;]|等)|[\u4e00-\u9fffA-Za-z0-9]{2,10}(?=、))"),
+    re.compile(r"(?:简称|下称)\s*[:：]?\s*[“\"「]?(?P<name>[\u4e00-\u9fffA-Za-z0-9]{2,12}?)[”\"」]?\s*[)），,]"),
 )
 
 
@@ -99,8 +99,7 @@ def other_names(text: str, names: Sequence[str]) -> list[tuple[int, int, str]]:
     found = []
     for pattern in OTHER_NAMES:
         for m in pattern.finditer(text):
-            group = next((i for i in range(1, pattern.groups + 1) if m.group(i)), 0)
-            name = m.group(group)
+            name = m.group("name")
             core = lx.CORPORATE_SUFFIXES.sub("", name).strip(" ,").lower()
             if len(core) >= 2 and core not in own and name.lower() not in own:
                 found.append(name)
