@@ -12,7 +12,7 @@ from eprof.cli._common import console
 
 def train(
     data: Annotated[Path, typer.Option("--data", help="labelled pairs: FinNSP-style JSON, or .jsonl lines {id, text, name, about}")],
-    out: Annotated[Path, typer.Option("--out", help="where to write the gate JSON (the packaged one is eprof/agent/news_gate.json)")],
+    out: Annotated[Path, typer.Option("--out", help="where to write the gate JSON (the packaged one: agent/news_gate.json in a source checkout)")],
     first: Annotated[int | None, typer.Option("--first", min=1, help="use only the first N items (keep a held-back tail unseen)")] = None,
     folds: Annotated[int, typer.Option("--folds", min=2, help="cross-validation folds, grouped by story")] = 5,
     seed: Annotated[int, typer.Option("--seed", help="LightGBM seed")] = 0,
