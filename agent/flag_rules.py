@@ -6,10 +6,13 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Literal
 
 from eprof.agent import lexicon as lx
 from eprof.agent.injection import is_injection
 from eprof.agent.news_events import SEGMENT_LEFT, denied, news_events
+from eprof.agent.news_gate import NewsGate, gate_event, packaged_gate
+from eprof.agent.news_gate_features import candidate, gate_features
 from eprof.agent.reportrules import mask_templates
 from eprof.agent.schema import RED_FLAG_NAMES_ZH, Evidence, RedFlag, RedFlagType, Severity
 from eprof.agent.sentence_units import WS, Unit, date_in, fold, percent_in, stated_amount, units_of
@@ -273,8 +276,35 @@ def _news_hits(unit: Unit, names: Sequence[str], found: list[_Hit]) -> list[_Hit
     return kept
 
 
-def find_red_flags(name: str | None, chunks: Sequence[Chunk], aliases: Sequence[str] = ()) -> list[RedFlag]:
-    """Red flags stated in the text of the chunks, after the subject, negation and resolution rules."""
+def _gated(hits: list[_Hit], chunks: Sequence[Chunk], name: str | None, names: Sequence[str], gate: NewsGate) -> list[_Hit]:
+    """The attribution gate's word on each news document (agent/news_gate.py): its risk flags are
+    kept or dropped together, and where it is about the enterprise but the rules found no event,
+    the press's event is read from its sentences. Other documents' flags pass untouched."""
+    documents: dict[str, list[Chunk]] = {}
+    for chunk in chunks:
+        if chunk.doc_type == DocType.news and chunk.kind == "text":
+            documents.setdefault(chunk.doc_id, []).append(chunk)
+    dropped: set[str] = set()
+    added: list[_Hit] = []
+    for doc_id, parts in documents.items():
+        own = any(h.unit.chunk.doc_id == doc_id and h.type != T.document_manipulation for h in hits)
+        features = gate_features("\n".join(fold(c.text) for c in parts), name or "", names, own)
+        if not candidate(features):
+            continue
+        if not gate.about(features):
+            dropped.add(doc_id)
+        elif not own:
+            units = [u for c in parts for u in units_of(c)]
+            found = gate_event([u.text for u in units], names)
+            if found is not None and not negated(units[found[0]], found[1].start):
+                added.append(_Hit(found[1].flag, found[1].severity, units[found[0]]))
+    return [h for h in hits if h.unit.chunk.doc_id not in dropped or h.type == T.document_manipulation] + added
+
+
+def find_red_flags(name: str | None, chunks: Sequence[Chunk], aliases: Sequence[str] = (),
+                   gate: NewsGate | Literal["packaged"] | None = "packaged") -> list[RedFlag]:
+    """Red flags stated in the text of the chunks, after the subject, negation and resolution rules
+    and, for news, the attribution gate (`gate`: the packaged one by default; None: rules only)."""
     ordered = reading_order(chunks)
     names = short_names(name, ordered, aliases)
     revenue = _stated_revenue(ordered)
@@ -294,6 +324,7 @@ def find_red_flags(name: str | None, chunks: Sequence[Chunk], aliases: Sequence[
             found = _sentence_hits(unit, following, names, revenue)
             found = _news_hits(unit, names, found) if chunk.doc_type == DocType.news else found
             hits += [h for h in found if on_topic or h.type == T.document_manipulation]
-    return _merge(hits)
+    gate = packaged_gate() if gate == "packaged" else gate
+    return _merge(_gated(hits, ordered, name, names, gate) if isinstance(gate, NewsGate) else hits)
 
 

@@ -25,7 +25,7 @@ from eprof.agent.news_taxonomy import flag_for
 from eprof.agent.schema import RedFlagType, Severity
 from eprof.agent.subjects import related, segments
 
-__all__ = ["EVENTS", "SEGMENT_LEFT", "CounterpartyHit", "NewsEvent", "NewsHit", "counterparty_events", "denied", "news_events"]
+__all__ = ["EVENTS", "SEGMENT_LEFT", "CounterpartyHit", "NewsEvent", "NewsHit", "counterparty_events", "denied", "news_events", "sentence_event"]
 
 S = Severity
 SEGMENT_LEFT = 30
@@ -56,9 +56,9 @@ EVENTS: tuple[NewsEvent, ...] = (
     _e("财务造假", r"财务造假|造假|财务舞弊|舞弊|虚增(营业)?(收入|利润|资产)|虚构(交易|收入|业务|利润)|欺诈(发行|上市)|粉饰(业绩|报表|财报)|"
                   r"做假账|假账|利润注水|虚假(上市|财报)", S.critical),
     _e("涉嫌传销", r"传销|拉人头|层级返利|金字塔(式|骗局)", S.critical),
-    _e("涉嫌非法集资", r"非法集资|非法吸收公众存款|非法吸收(资金|存款)|非法融资|借新还旧|非法吸存|非法吸储|非吸|集资诈骗|庞氏|资金盘|自融|资金池|非法经营.{0,4}(理财|资金)", S.critical),
-    _e("涉嫌欺诈", r"诈骗|骗局|欺诈|骗取|骗钱|骗人|骗子|被骗|骗了|涉诈|套路贷|虚假(宣传|标|背景|合同|资料|借款|项目)|假标", S.critical),
-    _e("提现困难", r"提现(困难|难|受限|延迟|逾期|缓慢|异常)|无法提现|不能提现|提不出|兑付(困难|危机|逾期|延期|风险)|延期兑付|逾期(兑付|未兑付)|"
+    _e("涉嫌非法集资", r"非法集资|非法吸收公众存款|非法吸收(公众)?(资金|存款)|非法融资|借新还旧|非法吸存|非法吸储|非吸|集资诈骗|庞氏|资金盘|自融|资金池|非法经营.{0,4}(理财|资金)", S.critical),
+    _e("涉嫌欺诈", r"诈骗|骗局|欺诈|欺骗|骗取|骗钱|骗人|骗子|被骗|骗了|涉诈|套路贷|虚假(宣传|标|背景|合同|资料|借款|项目)|假标", S.critical),
+    _e("提现困难", r"提现(困难|难|受限|延迟|逾期|缓慢|异常)|无法提现|不能提现|提不出|(无法|不能)(正常)?出金|出金(困难|难|受限)|血本无归|兑付(困难|危机|逾期|延期|风险)|延期兑付|逾期(兑付|未兑付)|"
                   r"逾期\d*(个)?月|爆雷|暴雷|停止(兑付|发标)", S.critical),
     _e("失联跑路", r"跑路|失联|人去楼空|卷款|携款|关门|清盘|良性退出|立案侦查|被查封", S.critical),
     _e("歇业停业", r"倒闭|停业|歇业|停产|关停|破产|清算|注销|停止(经营|营业|运营)|暂停(营业|经营|运营)", S.critical),
@@ -89,7 +89,7 @@ EVENTS: tuple[NewsEvent, ...] = (
     _e("资产负面", r"查封|扣押|资产.{0,6}(减值|缩水|流失|被查)|商誉减值|计提.{0,10}减值|拍卖|司法拍卖|被执行|强制执行|失信", S.medium),
     _e("产品违规", r"(质量|安全)(问题|隐患|事故)|不合格|召回|假货|假冒|违规(产品|销售)|0元购|下架|有毒|致癌|超标", S.high),
     _e("投诉维权", r"投诉|维权|消费者.{0,8}(举报|不满|集体)|黑猫|讨说法|被坑|受害人|投资人.{0,6}(报案|维权)", S.low),
-    _e("涉嫌违法", r"立案|涉嫌|被查|查处|经侦|警方|报案|爆雷|暴雷|踩雷|炸雷|约谈|点名|违法|违规|黑名单|警告|无证|罪犯|黑恶|涉案|被告|公诉|判处|追赃|违反|叫停", S.medium, fallback=True),
+    _e("涉嫌违法", r"立案|涉嫌|被查|查处|经侦|警方|报案|爆雷|暴雷|踩雷|炸雷|约谈|点名|违法|违规|黑名单|警告|无证|罪犯|犯罪|黑恶|涉案|被告|公诉|判处|追赃|违反|叫停|非法所得|高利贷|超范围经营|野鸡平台", S.medium, fallback=True),
     _e("提现困难", r"逾期|还钱|血汗钱", S.high, fallback=True),
 )
 """Event labels in precedence order (a fallback, generic wording, counts only where nothing else
@@ -166,6 +166,12 @@ def _primary(text: str, a: int, b: int) -> NewsHit | None:
     if flag is None:
         return None
     return NewsHit(label, flag, event.severity, pos)
+
+
+def sentence_event(text: str, start: int = 0) -> NewsHit | None:
+    """The event a sentence reports from `start` on, whoever it names (for a document the
+    attribution gate, agent/news_gate.py, judges to be about the enterprise)."""
+    return _primary(text, start, len(text))
 
 
 def news_events(text: str, names: tuple[str, ...], left: int = SEGMENT_LEFT) -> list[NewsHit]:

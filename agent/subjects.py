@@ -46,8 +46,8 @@ STOCK_CODE = re.compile(r"(?<=[\u4e00-\u9fffA-Za-z])[(（]\s*\d{6}(?:\.(?:SZ|SH|
 OTHER_NAME_CHARS = 4
 """A listed company's short name is four characters as a rule (科远股份): where another one starts."""
 
-EXTENSION = re.compile(r"^(网(?![站页址络上友民贷])|贷|宝|在线|金服|钱包|商城)")
-"""Characters that, glued after a short name, make another firm's name (钱宝 -> 钱宝网; not 钱宝网站)."""
+EXTENSION = re.compile(r"^(网(?![站页址络上友民贷])|贷(?!款)|宝|在线|金服|钱包|商城)")
+"""Characters that, glued after a short name, make another firm's name (钱宝 -> 钱宝网; not 钱宝网站, nor 华融信托贷款)."""
 
 BUSINESS_SCOPE = re.compile(
     r"(金融信息服务|信息服务|信息技术|网络科技|网络技术|金融服务|投资管理|资产管理|投资咨询|电子商务|文化传媒)$"

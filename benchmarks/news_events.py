@@ -6,13 +6,15 @@ Each held-back item becomes one enterprise's only news document (named by the it
 and goes the way `eprof batch` takes it: the text reader, the chunker (doc type news), the
 offline extractor and the verifier. Only the last `--held` items of finese-train.json and the
 last `--attribution-held` of finnsp-train.json are read: the rest is the training split, which
-the lexicon was written from and `eprof news train` learns from; these slices are never tuned on.
+the lexicon was written from and the attribution gate (agent/news_gate.py, `eprof news train
+--first 3000`) learned from; these slices are never tuned on.
 
 Type level: an item labelled with event E expects the one red-flag code E maps to
 (agent/news_taxonomy.py; 其他 expects none). A reported code that is not the expected one is a
 false positive, a missing expected code a false negative. Attribution (finnsp): for every
-entity a negative story names, the extractor runs with that entity as the enterprise; "about
-it" means at least one red flag was raised. F1 over (story, entity) pairs against the labels.
+entity a negative story names, the extractor runs with that entity as the enterprise (with the
+packaged attribution gate, as `eprof batch` runs it); "about it" means at least one red flag was
+raised. F1 over (story, entity) pairs against the labels.
 The data stays outside the repository; without it this exits 0.
 """
 
@@ -27,6 +29,8 @@ from pathlib import Path
 
 from rich.console import Console
 
+from eprof.agent.news_gate import packaged_gate
+from eprof.agent.news_gate_train import finnsp_pairs
 from eprof.agent.news_taxonomy import flag_for
 from eprof.agent.offline import extract_offline
 from eprof.agent.verify import verify_extraction
@@ -90,25 +94,19 @@ def event_typing(items: list[list[str]], folder: Path) -> tuple[list[dict], dict
 
 
 def attribution(items: list[list[str]], folder: Path) -> dict[str, object]:
-    tp = fp = fn = pairs = 0
-    for item_id, title, text, entities, negative, targets in items:
-        if negative != "1":
-            continue
-        body = text if title and title in text else f"{title}\n{text}" if title else text
-        wanted = {e for e in targets.split(";") if e}
-        for i, entity in enumerate(e for e in dict.fromkeys(entities.split(";")) if e):
-            pairs += 1
-            try:
-                about = bool(flags_for_text(folder, f"{item_id}-{i}", body, entity))
-            except Exception as exc:  # noqa: BLE001
-                if type(exc).__name__ != "DocumentError":
-                    raise
-                about = False
-            truth = entity in wanted
-            tp += about and truth
-            fp += about and not truth
-            fn += truth and not about
-    return {"pairs": pairs, "tp": tp, "fp": fp, "fn": fn, **_ratios(tp, fp, fn)}
+    tp = fp = fn = 0
+    pairs = finnsp_pairs(items)
+    for i, pair in enumerate(pairs):
+        try:
+            about = bool(flags_for_text(folder, f"{pair.story}-{i}", pair.text, pair.name))
+        except Exception as exc:  # noqa: BLE001
+            if type(exc).__name__ != "DocumentError":
+                raise
+            about = False
+        tp += about and pair.about
+        fp += about and not pair.about
+        fn += pair.about and not about
+    return {"pairs": len(pairs), "tp": tp, "fp": fp, "fn": fn, **_ratios(tp, fp, fn)}
 
 
 def main() -> None:
@@ -129,9 +127,12 @@ def main() -> None:
         rows, typing = event_typing(events, Path(tmp))
         attributed = attribution(stories, Path(tmp))
     seconds = round(time.perf_counter() - started, 1)
+    gate = packaged_gate()
+    gate_card = None if gate is None else {"trained_on": gate.trained_on.model_dump(), "threshold": gate.threshold,
+                                           "cross_validation": gate.cross_validation.model_dump()}
     report("news_events", f"Risk events in held-back news ({len(events)} items), offline extractor", rows, args.out,
            data=str(args.data), held_back={"finese": args.held, "finnsp": args.attribution_held},
-           type_level=typing, attribution=attributed, seconds=seconds)
+           type_level=typing, attribution=attributed, gate=gate_card, seconds=seconds)
     fmt = lambda x: "-" if x is None else f"{x:.3f}"  # noqa: E731
     Console().print(f"type level: precision {fmt(typing['precision'])} recall {fmt(typing['recall'])} f1 {fmt(typing['f1'])}"
                     f" ({typing['unreadable']} unreadable); attribution F1 {fmt(attributed['f1'])}"

@@ -225,7 +225,8 @@ DATA = Path(__file__).parents[1].parent / "shared" / "data" / "cn-news-risk"
 def test_real_news_from_the_training_split_is_typed_and_attributed(tmp_path: Path) -> None:
     """A regression guard on real data: the first items of the training split (the benchmark's
     held-back slices are the last ones). Measured when written: typing P 0.835 R 0.740 on 600
-    items, attribution F1 0.792 on the first 300 stories."""
+    items, attribution F1 0.792 on the first 300 stories; with the attribution gate, P 0.838 R 0.756
+    and F1 0.859 (those stories are inside the gate's training range: a guard, not a measure)."""
     from benchmarks.news_events import attribution, event_typing
 
     events = json.loads((DATA / "finese-train.json").read_text(encoding="utf-8"))[:600]
@@ -234,4 +235,4 @@ def test_real_news_from_the_training_split_is_typed_and_attributed(tmp_path: Pat
     attributed = attribution(stories, tmp_path)
     assert typing["unreadable"] == 0
     assert typing["precision"] >= 0.80 and typing["recall"] >= 0.70
-    assert attributed["f1"] >= 0.75
+    assert attributed["f1"] >= 0.80

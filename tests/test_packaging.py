@@ -30,7 +30,8 @@ def test_the_wheel_holds_one_top_level_package_and_its_data(wheel: Path) -> None
     assert {n.split("/")[0] for n in names if not n.split("/")[0].endswith(".dist-info")} == {"eprof"}
     for expected in ("eprof/agent/offline.py", "eprof/kernel/config.py", "eprof/workflows/batch.py", "eprof/risk/policy.toml",
                      "eprof/risk/default_model/model.json", "eprof/prompts/profile/v1.md", "eprof/prompts/released.json",
-                     "eprof/kernel/fonts/WenQuanYiMicroHei.ttf", "eprof/service/static/index.html", "eprof/agent/schemas/profile-1.json"):
+                     "eprof/kernel/fonts/WenQuanYiMicroHei.ttf", "eprof/service/static/index.html", "eprof/agent/schemas/profile-1.json",
+                     "eprof/agent/news_gate.json"):
         assert expected in names
     assert not [n for n in names if n.startswith(("benchmarks/", "tests/", "agent/", "eprof/benchmarks/"))]
 

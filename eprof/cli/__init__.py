@@ -42,6 +42,7 @@ COMMANDS: dict[str, Entry] = {
     "config": Entry("eprof.cli.settings", "Print the effective settings (environment + options), secrets masked."),
     "corpus": Entry("eprof.cli.corpus", "Labelled demo and evaluation corpora."),
     "risk": Entry("eprof.cli.scoring", "Credit risk model: train the scorecard, monitor stability."),
+    "news": Entry("eprof.cli.news", "Real news: train the attribution gate."),
     "eval": Entry("eprof.cli.evaluate", "Evaluation runs: compare prompt versions on labelled data, gate releases."),
 }
 
