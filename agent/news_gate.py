@@ -31,6 +31,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from eprof.agent.news_events import NewsHit, sentence_event
 from eprof.agent.news_gate_features import FEATURES, other_names
 from eprof.agent.subjects import mentions, names_listed_company, related
+from eprof.kernel.config import load_settings
 from eprof.kernel.errors import InputError
 
 __all__ = ["GATE_PATH", "NewsGate", "gate_event", "load_gate", "packaged_gate"]
@@ -103,10 +104,18 @@ def load_gate(path: Path) -> NewsGate:
     return gate
 
 
-@lru_cache(maxsize=1)
+@lru_cache(maxsize=4)
+def _cached_gate(path: Path) -> NewsGate:
+    return load_gate(path)
+
+
 def packaged_gate() -> NewsGate | None:
-    """The gate shipped with the package; None where none ships (the rules apply)."""
-    return load_gate(GATE_PATH) if GATE_PATH.is_file() else None
+    """The gate in use: `EPROF_NEWS_GATE` (a file `eprof news train` wrote) when set, else the one
+    shipped with the package; None where neither exists (the rules apply)."""
+    configured = load_settings().news_gate
+    if configured is not None:
+        return _cached_gate(configured.resolve())
+    return _cached_gate(GATE_PATH) if GATE_PATH.is_file() else None
 
 
 def gate_event(sentences: Sequence[str], names: Sequence[str]) -> tuple[int, NewsHit] | None:

@@ -27,6 +27,7 @@ class Settings(BaseSettings):
     )
     embedding_model: str = Field("text-embedding-3-small", description="model name for the openai backend")
     embedding_threads: int = Field(2, ge=1, description="BLAS threads for the local embedder")
+    news_gate: Path | None = Field(None, description="news attribution gate from `eprof news train`; unset = the packaged one")
 
     openai_base_url: str | None = Field(
         None, validation_alias=AliasChoices("OPENAI_BASE_URL", "EPROF_OPENAI_BASE_URL")

@@ -92,7 +92,7 @@ def test_finnsp_items_become_one_pair_per_named_entity() -> None:
 
 
 def test_the_trees_score_as_lightgbm_does() -> None:
-    lgb = pytest.importorskip("lightgbm")
+    import lightgbm as lgb
     import numpy as np
 
     rng = np.random.default_rng(0)
@@ -151,6 +151,18 @@ def test_a_broken_artefact_is_an_error_naming_it(tmp_path: Path) -> None:
     bad.write_text(gate.model_copy(update={"features": ["rules"]}).model_dump_json(), encoding="utf-8")
     with pytest.raises(InputError, match="do not match"):
         load_gate(bad)
+
+
+def test_eprof_news_gate_points_the_product_at_a_retrained_gate(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    own = [chunk(f"{PLATFORMS[0]}平台涉嫌非法集资，警方已立案侦查，投资人报案。")]
+    assert codes(PLATFORMS[0], own) == [T.illegal_fundraising]
+    rejecting = tmp_path / "retrained.json"
+    rejecting.write_text(constant_gate(-5.0).model_dump_json(), encoding="utf-8")
+    monkeypatch.setenv("EPROF_NEWS_GATE", str(rejecting))
+    assert packaged_gate() == constant_gate(-5.0) and codes(PLATFORMS[0], own) == []
+    monkeypatch.setenv("EPROF_NEWS_GATE", str(tmp_path / "absent.json"))
+    with pytest.raises(InputError, match="absent.json: not a news attribution gate"):
+        codes(PLATFORMS[0], own)
 
 
 def test_features_come_from_the_text_and_its_own_names_only() -> None:
