@@ -20,7 +20,10 @@ Rules, in the order they apply to a sentence:
    In news (agent/subjects.py, agent/news_events.py), a sentence that names the enterprise counts
    only within its stretches about it (a run of headlines is cut where another listed company's
    starts), each stretch reports the one event the press words there, and a sentence naming
-   another listed company but not the enterprise is that company's.
+   another listed company but not the enterprise is that company's. Then the attribution gate
+   (agent/news_gate.py, a small tree model trained by `eprof news train`) has the last word on
+   each news document that names the enterprise: its risk flags are kept only when the gate
+   judges the story to be about the enterprise. It never touches report or filing flags.
 3. Negation. A negator between the start of the trigger's clause and the trigger ("不存在重大
    诉讼", "未受到行政处罚", "had no overdue loans", "neither ... nor ... received a penalty")
    cancels the trigger. A condition before it ("若…可能导致", "if", "may") makes it a risk
