@@ -173,6 +173,8 @@ def test_a_pair_joins_when_inner_cv_finds_an_interaction(paired, tmp_path):
     safe = model.contributions({"x": 0.1, "z": 0.1, "w": 0.5})[-1]
     assert risky["feature"] == safe["feature"] == "x × z" and risky["points"] < safe["points"]
     assert model.contributions({"x": 0.9, "z": None, "w": 0.5})[-1]["bin"] == "Missing"
+    report = stability_report(X, X, model)  # monitoring reads both columns of the pair
+    assert report.rows[0].name == "score" and report.rows[0].psi == pytest.approx(0.0, abs=1e-12)
 
 
 def test_no_pair_joins_an_additive_book():
