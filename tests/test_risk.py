@@ -533,3 +533,20 @@ def test_model_files_are_written_atomically(cancer, tmp_path, monkeypatch):
     assert all((out / name).read_bytes() != before[name] for name in names if name != "glassbox.txt")  # the same glass-box
     assert (out / "challenger.txt").read_bytes() == (tmp_path / "saved.txt").read_bytes()  # LightGBM's own text format
     assert load_model(out).version == artifact.model_version
+
+
+def test_model_card_lists_the_public_benchmark(tmp_path):
+    from eprof.evaluation.train_default import describe_public_benchmark
+
+    block = {"per_fold": {"auc": {"mean": 0.9012}, "ks": {"mean": 0.6789}}}
+    results = tmp_path / "risk_polish.json"
+    results.write_text(json.dumps({"cv_folds": 5, "files": {"1year.arff": {"scorecard": block, "challenger": block}}}))
+    (tmp_path / "model_card.json").write_text("{}")
+    (tmp_path / "model_card.md").write_text("# Model card\n")
+    describe_public_benchmark(tmp_path, results)
+    card = json.loads((tmp_path / "model_card.json").read_text())
+    assert card["public_benchmark"]["mean_over_folds"]["1year.arff"]["scorecard"] == {"auc": 0.9012, "ks": 0.6789}
+    md = (tmp_path / "model_card.md").read_text()
+    assert "| 1year.arff | scorecard | 0.901 | 0.679 |" in md and "glass-box" not in md
+    describe_public_benchmark(tmp_path, tmp_path / "absent.json")  # outside a checkout: the card is left as it is
+    assert (tmp_path / "model_card.md").read_text() == md
