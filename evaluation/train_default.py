@@ -25,6 +25,8 @@ from eprof.risk.train import train_csv, write_outputs
 
 DEFAULT_OUT = Path(__file__).resolve().parents[1] / "risk" / "default_model"
 RATIOS_ONLY_OUT = Path(__file__).resolve().parent / "ratios_only_model"
+POLISH_RESULTS = Path(__file__).resolve().parents[1] / "benchmarks" / "results" / "risk_polish.json"
+"""The same training code on public data (`python -m benchmarks.risk_polish`); absent outside a checkout."""
 EXTRACTOR_FEATURES: tuple[str, ...] = DIMENSIONS + FLAG_FEATURES + SEVERITY_FEATURES
 """What the extractor (offline or LLM) contributes to a feature row; ratios are computed in code."""
 
@@ -46,6 +48,29 @@ def main() -> None:
     for path in write_outputs(trained, out):
         print(f"wrote {path}")
     describe_process(out)
+    describe_public_benchmark(out)
+
+
+def describe_public_benchmark(out: Path, results: Path = POLISH_RESULTS) -> None:
+    """Add the Polish benchmark's figures (this training code, 5-fold CV on public data) to the model
+    card, so the card shows how the scorecard compares with its challengers on real firms too."""
+    if not results.is_file():
+        return
+    bench = json.loads(results.read_text(encoding="utf-8"))
+    models = {"scorecard": "scorecard", "glassbox": "glass-box (depth-2 boosting)", "challenger": "LightGBM"}
+    figures = {name: {m: {k: r[m]["per_fold"][k]["mean"] for k in ("auc", "ks")} for m in models if m in r}
+               for name, r in bench["files"].items()}
+    card_json = out / "model_card.json"
+    card = json.loads(card_json.read_text())
+    card["public_benchmark"] = {"data": "UCI Polish companies bankruptcy", "cv_folds": bench["cv_folds"],
+                                "results": "benchmarks/results/risk_polish.json", "mean_over_folds": figures}
+    card_json.write_text(json.dumps(card, indent=2, ensure_ascii=False) + "\n")
+    rows = "\n".join(f"| {name} | {label} | {f[m]['auc']:.3f} | {f[m]['ks']:.3f} |"
+                     for name, f in figures.items() for m, label in models.items() if m in f)
+    with (out / "model_card.md").open("a", encoding="utf-8") as fh:
+        fh.write(f"\n## The same training code on public data (UCI Polish bankruptcy, {bench['cv_folds']}-fold CV)\n\n"
+                 "`python -m benchmarks.risk_polish`; fold means.\n\n| file | model | auc | ks |\n|---|---|---|---|\n"
+                 + rows + "\n")
 
 
 def describe_process(out: Path) -> None:

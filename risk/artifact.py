@@ -52,6 +52,34 @@ class VariableSpec(Contract):
     coefficient: float = Field(description="logistic-regression coefficient on the WoE")
 
 
+class CellSpec(Contract):
+    """One rectangle of a 2-D variable: x in [x_lower, x_upper) and y in [y_lower, y_upper)."""
+
+    label: str
+    x_lower: float | None = Field(description="inclusive; None = -inf")
+    x_upper: float | None = Field(description="exclusive; None = +inf")
+    y_lower: float | None = Field(description="inclusive; None = -inf")
+    y_upper: float | None = Field(description="exclusive; None = +inf")
+    count: int
+    n_event: int
+    event_rate: float
+    woe: float
+    points: float
+
+
+class PairSpec(Contract):
+    """A 2-D variable (optbinning's OptimalBinning2D): a table of points over two features' values;
+    a row missing either value takes the missing bin."""
+
+    name: str
+    x: str
+    y: str
+    cells: list[CellSpec]
+    missing: BinSpec
+    iv: float
+    coefficient: float = Field(description="logistic-regression coefficient on the WoE")
+
+
 class Scaling(Contract):
     """points = offset - factor * log-odds(default); `odds` good:bad at `base_points`, PDO per doubling."""
 
@@ -91,6 +119,7 @@ class ModelArtifact(Contract):
     feature_schema_version: str
     features: list[str]
     variables: list[VariableSpec]
+    pairs: list[PairSpec] = Field(default_factory=list, description="2-D variables; none in older artefacts")
     intercept: float
     scaling: Scaling
     calibration: Calibration
@@ -125,6 +154,9 @@ class ScorecardModel:
     def __init__(self, artifact: ModelArtifact):
         self.artifact = artifact
         self.features = list(artifact.features)
+        self.pairs = list(artifact.pairs)
+        self.inputs = list(dict.fromkeys([*self.features, *(c for p in self.pairs for c in (p.x, p.y))]))
+        """Columns a row must hold: the features, and the two of each 2-D variable."""
         self.master_scale = MasterScale(bands=artifact.master_scale)
         self._vars = {v.name: v for v in artifact.variables}
         self._splits = [np.asarray(self._vars[f].splits, dtype=float) for f in self.features]
@@ -136,7 +168,9 @@ class ScorecardModel:
         self._coef = np.array([self._vars[f].coefficient for f in self.features])
         self._best = [
             max(b.points for b in [*self._vars[f].bins, self._vars[f].missing] if b.count > 0) for f in self.features
-        ]
+        ] + [max(b.points for b in [*p.cells, p.missing] if b.count > 0) for p in self.pairs]
+        self._cell_woe = [np.array([c.woe for c in p.cells] + [p.missing.woe]) for p in self.pairs]
+        self._cell_points = [np.array([c.points for c in p.cells] + [p.missing.points]) for p in self.pairs]
 
     @property
     def version(self) -> str:
@@ -147,19 +181,20 @@ class ScorecardModel:
 
     def _matrix(self, X: pd.DataFrame | Mapping[str, float | None]) -> np.ndarray:
         if isinstance(X, pd.DataFrame):
-            absent = [f for f in self.features if f not in X.columns]
+            absent = [f for f in self.inputs if f not in X.columns]
             if absent:
                 raise InputError(f"scoring input: the model needs columns {absent}; got {list(X.columns)}")
-            return X[self.features].to_numpy(dtype=float)
-        absent = [f for f in self.features if f not in X]
+            return X[self.inputs].to_numpy(dtype=float)
+        absent = [f for f in self.inputs if f not in X]
         if absent:
             raise InputError(f"feature row: the model needs {absent}, which the row does not have")
-        return np.array([[np.nan if X[f] is None else float(X[f]) for f in self.features]], dtype=float)
+        return np.array([[np.nan if X[f] is None else float(X[f]) for f in self.inputs]], dtype=float)
 
     def bin_indices(self, X: pd.DataFrame | Mapping[str, float | None]) -> np.ndarray:
         """(n, k) bin index per feature; NaN gets the missing bin, index n_bins = len(splits) + 1."""
         M = self._matrix(X)
         out = np.empty(M.shape, dtype=int)
+        out = np.empty((M.shape[0], len(self.features)), dtype=int)
         for j, splits in enumerate(self._splits):
             col = M[:, j]
             idx = np.digitize(col, splits, right=False)
@@ -167,21 +202,41 @@ class ScorecardModel:
             out[:, j] = idx
         return out
 
+    def cell_indices(self, X: pd.DataFrame | Mapping[str, float | None]) -> np.ndarray:
+        """(n, p) cell index per 2-D variable (optbinning's [lower, upper) rectangles); a missing x or
+        y gets the missing bin, index len(cells)."""
+        M = self._matrix(X)
+        out = np.empty((M.shape[0], len(self.pairs)), dtype=int)
+        for j, pair in enumerate(self.pairs):
+            x, y = M[:, self.inputs.index(pair.x)], M[:, self.inputs.index(pair.y)]
+            idx = np.full(len(x), len(pair.cells))
+            for i, c in enumerate(pair.cells):
+                inside = ((c.x_lower is None or x >= c.x_lower) & (c.x_upper is None or x < c.x_upper)
+                          & (c.y_lower is None or y >= c.y_lower) & (c.y_upper is None or y < c.y_upper))
+                idx[inside] = i
+            out[:, j] = idx
+        return out
+
     def _lookup(self, table: list[np.ndarray], idx: np.ndarray) -> np.ndarray:
-        return np.column_stack([table[j][idx[:, j]] for j in range(len(self.features))])
+        return np.column_stack([table[j][idx[:, j]] for j in range(idx.shape[1])]) if idx.shape[1] else idx.astype(float)
+
+    def _terms(self, X: pd.DataFrame | Mapping[str, float | None], single: list[np.ndarray],
+               paired: list[np.ndarray]) -> np.ndarray:
+        """(n, k + p): one value per feature, then one per 2-D variable."""
+        return np.hstack([self._lookup(single, self.bin_indices(X)), self._lookup(paired, self.cell_indices(X))])
 
     def logit(self, X: pd.DataFrame | Mapping[str, float | None]) -> np.ndarray:
-        """Uncalibrated log-odds of default: intercept + sum(coefficient * WoE)."""
-        woe = self._lookup(self._woe, self.bin_indices(X))
-        return self.artifact.intercept + woe @ self._coef
+        """Uncalibrated log-odds of default: intercept + sum(coefficient * WoE) over features and pairs."""
+        woe = self._terms(X, self._woe, self._cell_woe)
+        return self.artifact.intercept + woe @ np.concatenate([self._coef, [p.coefficient for p in self.pairs]])
 
     def predict_pd(self, X: pd.DataFrame | Mapping[str, float | None]) -> np.ndarray:
         cal = self.artifact.calibration
         return _sigmoid(cal.slope * self.logit(X) + cal.intercept)
 
     def points(self, X: pd.DataFrame | Mapping[str, float | None]) -> np.ndarray:
-        """(n, k) points per feature; their row sum is the score."""
-        return self._lookup(self._points, self.bin_indices(X))
+        """(n, k + p) points per feature, then per 2-D variable; their row sum is the score."""
+        return self._terms(X, self._points, self._cell_points)
 
     def score(self, X: pd.DataFrame | Mapping[str, float | None]) -> np.ndarray:
         return self.points(X).sum(axis=1)
@@ -192,6 +247,7 @@ class ScorecardModel:
     def contributions(self, values: Mapping[str, float | None]) -> list[dict[str, Any]]:
         """One applicant: per feature its bin, points, the best points seen in training, and the gap."""
         idx = self.bin_indices(values)[0]
+        cells = self.cell_indices(values)[0]
         out = []
         for j, name in enumerate(self.features):
             spec = self._vars[name]
@@ -201,6 +257,13 @@ class ScorecardModel:
             out.append(
                 {"feature": name, "value": values[name], "bin": bin_.label, "points": points,
                  "max_points": best, "points_below_max": best - points}
+            )
+        for j, pair in enumerate(self.pairs):  # the value shown is x's; the cell's label names both ranges
+            cell = pair.missing if cells[j] == len(pair.cells) else pair.cells[cells[j]]
+            best = max(self._best[len(self.features) + j], cell.points)
+            out.append(
+                {"feature": pair.name, "value": values[pair.x], "bin": cell.label, "points": cell.points,
+                 "max_points": best, "points_below_max": best - cell.points}
             )
         return out
 
@@ -229,6 +292,6 @@ def load_model(path: Path) -> ScorecardModel:
             f"model artifact {path.name}: model_version {artifact.model_version!r} does not match its"
             f" content ({expected!r}); the file was edited after training"
         )
-    if not all(math.isfinite(v.coefficient) for v in artifact.variables):
+    if not all(math.isfinite(v.coefficient) for v in [*artifact.variables, *artifact.pairs]):
         raise InputError(f"model artifact {path.name}: expected finite coefficients")
     return ScorecardModel(artifact)

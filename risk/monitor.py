@@ -96,7 +96,7 @@ def stability_report(
     both populations share) and, with a model, PSI of the score."""
     skipped: dict[str, str] = {}
     if model is not None:
-        names = list(model.features)
+        names = list(model.inputs)  # the features, and both columns of each 2-D variable
         for what, frame in (("baseline", baseline), ("current", current)):
             absent = [f for f in names if f not in frame.columns]
             if absent:
@@ -121,7 +121,7 @@ def stability_report(
         bi, ci, n = _decile_indices(sb, sc)
         rows.append(_row("score", "score", "baseline deciles", bi, ci, n, sb, sc))
         b_idx, c_idx = model.bin_indices(base), model.bin_indices(cur)
-        for j, name in enumerate(names):
+        for j, name in enumerate(model.features):
             n = len(model.variable(name).bins) + 1
             rows.append(_row(name, "feature", "model", b_idx[:, j], c_idx[:, j], n,
                              base[name].to_numpy(), cur[name].to_numpy()))

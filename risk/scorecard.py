@@ -1,9 +1,13 @@
 """The reference model: a WoE-binned logistic scorecard with monotonic bins (optbinning).
 
-Fitting is optbinning's: BinningProcess bins every feature under a monotonic event-rate
-constraint and an IV floor, sklearn's LogisticRegression weighs the WoE, and optbinning's
-Scorecard scales points by PDO/odds. Two steps are ours:
+Binning is optbinning's: BinningProcess bins every feature under a monotonic event-rate
+constraint and an IV floor, and OptimalBinning2D bins a few pairs of strong features into
+rectangles (a 2-D table of points, for an interaction one-feature bins cannot show). sklearn's
+LogisticRegression weighs the WoE columns and points follow optbinning's PDO/odds scaling. Our steps:
 
+* pairs: the `max_pairs` pairs of the `pair_candidates` strongest features with the highest 2-D
+  IV are candidates; how many join (0 to `max_pairs`) and the L2 strength are chosen together by
+  inner CV on the fit's own training rows, with every bin refitted inside each inner fold;
 * a sign check: a WoE coefficient must be <= 0 (optbinning's WoE is high for low-risk bins), so
   with monotone bins the PD is monotone in every feature; a feature whose coefficient flips
   through collinearity is dropped and the regression refitted, and the drop is recorded;
@@ -18,6 +22,8 @@ from __future__ import annotations
 import logging
 import platform
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from itertools import combinations
 from importlib.metadata import version
 from typing import Any
 
@@ -33,8 +39,10 @@ from eprof.kernel.errors import ConfigError, InputError
 from eprof.risk.artifact import (
     BinSpec,
     Calibration,
+    CellSpec,
     DroppedFeature,
     ModelArtifact,
+    PairSpec,
     Scaling,
     TrainingData,
     VariableSpec,
@@ -48,7 +56,7 @@ from eprof.risk.schema import FEATURE_SCHEMA_VERSION
 # (cvxpy resets its logger's level on import, so a filter it is). The scorecard uses optbinning's
 # default CP solver (ortools); those lines are noise for our users.
 logging.getLogger("__cvxpy__").addFilter(lambda record: "importing solver" not in record.getMessage())
-from optbinning import BinningProcess, Scorecard  # noqa: E402
+from optbinning import BinningProcess, OptimalBinning2D  # noqa: E402
 
 TRENDS = ("auto_asc_desc", "ascending", "descending", "auto_heuristic", "peak", "valley")
 LIBRARIES = ("optbinning", "scikit-learn", "numpy", "pandas", "lightgbm")
@@ -56,6 +64,57 @@ LIBRARIES = ("optbinning", "scikit-learn", "numpy", "pandas", "lightgbm")
 
 def library_versions() -> dict[str, str]:
     return {"python": platform.python_version(), **{name: version(name) for name in LIBRARIES}}
+
+
+PAIR_SEP = " × "
+"""Joins the two feature names of a 2-D variable ("Attr27 × Attr13")."""
+
+
+@dataclass(frozen=True)
+class _Pair:
+    """A 2-D variable: rectangles of (x, y) values with one WoE each; missing x or y = its missing bin."""
+
+    x: str
+    y: str
+    binning: OptimalBinning2D
+
+    @property
+    def name(self) -> str:
+        return f"{self.x}{PAIR_SEP}{self.y}"
+
+    def woe(self, X: pd.DataFrame) -> np.ndarray:
+        return self.binning.transform(X[self.x].to_numpy(), X[self.y].to_numpy(), metric="woe",
+                                      metric_missing="empirical")
+
+
+@dataclass(frozen=True)
+class _Fit:
+    """One fitted scorecard: the kept features' bins, the kept pairs' bins, the regression on their WoE."""
+
+    binning: BinningProcess
+    features: list[str]
+    pairs: list[_Pair]
+    estimator: LogisticRegression
+
+    @property
+    def terms(self) -> list[str]:
+        return [*self.features, *(p.name for p in self.pairs)]
+
+    def woe(self, X: pd.DataFrame) -> pd.DataFrame:
+        return _woe(self.binning, self.features, self.pairs, X)
+
+    def decision_function(self, X: pd.DataFrame) -> np.ndarray:
+        return self.estimator.decision_function(self.woe(X)[self.terms])
+
+
+def _woe(binning: BinningProcess, features: Sequence[str], pairs: Sequence[_Pair], X: pd.DataFrame) -> pd.DataFrame:
+    """WoE columns: one per feature (optbinning's transform, empirical missing bin) and one per pair."""
+    out = pd.DataFrame(
+        {n: binning.get_binned_variable(n).transform(X[n].to_numpy(), metric="woe", metric_missing="empirical")
+         for n in features}, index=X.index)
+    for pair in pairs:
+        out[pair.name] = pair.woe(X)
+    return out
 
 
 class WoEScorecard(ClassifierMixin, BaseEstimator):
@@ -72,12 +131,19 @@ class WoEScorecard(ClassifierMixin, BaseEstimator):
         Features below this information value are dropped ("not predictive" by convention).
     max_n_prebins, min_prebin_size, max_n_bins : optbinning pre-binning and bin limits
         (defaults 20, 0.05, None).
+    max_pairs : int (default=0)
+        At most this many 2-D variables (pairs of features binned together by OptimalBinning2D).
+    pair_candidates : int (default=5)
+        Pairs are formed from this many kept features of highest IV; the `max_pairs` pairs of
+        highest 2-D IV on the fit's training rows are the candidates.
     C : float (default=1.0)
         Inverse regularisation of the logistic regression, when `Cs` is None.
     Cs : sequence of float or None (default=None)
-        Candidate values of C. Each fit (every calibration fold and the final model) picks the one
-        with the best AUC in an inner stratified `inner_cv`-fold split of its own training rows, so
-        the rows a fold is judged on never choose its C. The chosen values are in `C_` and `fold_C_`.
+        Candidate values of C. Each fit (every calibration fold and the final model) picks C, and how
+        many candidate pairs join (0 to `max_pairs`), with the best AUC in an inner stratified
+        `inner_cv`-fold split of its own training rows, every bin refitted on each inner training
+        part, so the rows a fold is judged on never choose them. The choices are in `C_`, `fold_C_`,
+        `n_pairs_` and `fold_n_pairs_`.
     inner_cv : int (default=3)
     pdo, odds, base_points : float (defaults 20, 50, 600)
         `odds` good:bad at `base_points`; every `pdo` points double the odds.
@@ -94,6 +160,8 @@ class WoEScorecard(ClassifierMixin, BaseEstimator):
         max_n_prebins: int = 20,
         min_prebin_size: float = 0.05,
         max_n_bins: int | None = None,
+        max_pairs: int = 0,
+        pair_candidates: int = 5,
         C: float = 1.0,
         Cs: Sequence[float] | None = None,
         inner_cv: int = 3,
@@ -109,6 +177,8 @@ class WoEScorecard(ClassifierMixin, BaseEstimator):
         self.max_n_prebins = max_n_prebins
         self.min_prebin_size = min_prebin_size
         self.max_n_bins = max_n_bins
+        self.max_pairs = max_pairs
+        self.pair_candidates = pair_candidates
         self.C = C
         self.Cs = Cs
         self.inner_cv = inner_cv
@@ -138,6 +208,10 @@ class WoEScorecard(ClassifierMixin, BaseEstimator):
             raise ConfigError(f"cv must be an integer >= 2; got {self.cv!r}")
         if self.max_n_bins is not None and self.max_n_bins < 2:
             raise ConfigError(f"max_n_bins must be >= 2 or None; got {self.max_n_bins}")
+        if not (isinstance(self.max_pairs, int) and self.max_pairs >= 0):
+            raise ConfigError(f"max_pairs must be an integer >= 0; got {self.max_pairs!r}")
+        if not (isinstance(self.pair_candidates, int) and self.pair_candidates >= 2):
+            raise ConfigError(f"pair_candidates must be an integer >= 2; got {self.pair_candidates!r}")
 
     def _trend(self, name: str) -> str:
         return (self.monotonic_trends or {}).get(name, self.default_trend)
@@ -156,55 +230,78 @@ class WoEScorecard(ClassifierMixin, BaseEstimator):
             binning_fit_params=fit_params,
         )
 
-    def _choose_C(self, woe: pd.DataFrame, y: np.ndarray) -> float:
-        """`C`, or the candidate of `Cs` with the best inner-CV AUC on these training rows only."""
-        if self.Cs is None or len(self.Cs) == 1:
-            return float(self.C if self.Cs is None else self.Cs[0])
-        folds = StratifiedKFold(self.inner_cv, shuffle=True, random_state=self.random_state).split(woe, y)
-        scores = np.zeros(len(self.Cs))
-        for train_idx, test_idx in folds:
-            for i, c in enumerate(self.Cs):
-                lr = LogisticRegression(C=c, max_iter=1000).fit(woe.iloc[train_idx], y[train_idx])
-                scores[i] += roc_auc_score(y[test_idx], lr.decision_function(woe.iloc[test_idx]))
-        return float(self.Cs[int(np.argmax(scores))])
+    @staticmethod
+    def _fit_pair(X: pd.DataFrame, y: np.ndarray, x: str, y_name: str) -> _Pair:
+        # optbinning's default 5 x 5 CART pre-bins; no pure cell, whose WoE would be infinite.
+        binning = OptimalBinning2D(name_x=x, name_y=y_name, min_bin_n_event=1, min_bin_n_nonevent=1)
+        binning.fit(X[x].to_numpy(), X[y_name].to_numpy(), y)
+        binning.binning_table.build()  # its IV ranks the candidates
+        return _Pair(x, y_name, binning)
 
-    def _fit_one(self, X: pd.DataFrame, y: np.ndarray) -> tuple[Scorecard, list[str], list[DroppedFeature], float]:
-        """Select features (IV floor), choose C, drop wrong-signed coefficients, then fit optbinning's
-        Scorecard on the kept features."""
+    def _pair_candidates(self, X: pd.DataFrame, y: np.ndarray, kept: list[str], iv: pd.Series) -> list[_Pair]:
+        """The `max_pairs` pairs of the strongest kept features with the highest 2-D IV on these rows."""
+        if not self.max_pairs:
+            return []
+        strongest = sorted(kept, key=lambda n: -float(iv[n]))[: self.pair_candidates]
+        pairs = [self._fit_pair(X, y, a, b) for a, b in combinations(strongest, 2)]
+        return sorted(pairs, key=lambda p: -float(p.binning.binning_table.iv))[: self.max_pairs]
+
+    def _choose(self, X: pd.DataFrame, y: np.ndarray, kept: list[str], pairs: list[_Pair]) -> tuple[int, float]:
+        """(number of candidate pairs, C) with the best inner-CV AUC on these training rows only, every
+        bin refitted on each inner training part; `C` and no pair when there is nothing to choose."""
+        Cs = [self.C] if self.Cs is None else list(self.Cs)
+        if len(Cs) == 1 and not pairs:
+            return 0, float(Cs[0])
+        folds = StratifiedKFold(self.inner_cv, shuffle=True, random_state=self.random_state).split(X, y)
+        scores = np.zeros((len(pairs) + 1, len(Cs)))
+        for train_idx, test_idx in folds:
+            X_in, y_in, X_out = X.iloc[train_idx], y[train_idx], X.iloc[test_idx]
+            binning = self._binning_process(kept, select=False).fit(X_in[kept], y_in)
+            refit = [self._fit_pair(X_in, y_in, p.x, p.y) for p in pairs]
+            woe_in, woe_out = _woe(binning, kept, refit, X_in), _woe(binning, kept, refit, X_out)
+            for m in range(len(pairs) + 1):
+                cols = [*kept, *(p.name for p in refit[:m])]
+                for i, c in enumerate(Cs):
+                    lr = LogisticRegression(C=c, max_iter=1000).fit(woe_in[cols], y_in)
+                    scores[m, i] += roc_auc_score(y[test_idx], lr.decision_function(woe_out[cols]))
+        m, i = np.unravel_index(int(np.argmax(scores)), scores.shape)  # ties: fewer pairs, then the first C
+        return int(m), float(Cs[i])
+
+    def _fit_one(self, X: pd.DataFrame, y: np.ndarray) -> tuple[_Fit, list[DroppedFeature], float, int]:
+        """Select features (IV floor), choose C and the pairs, drop wrong-signed coefficients, then
+        fit the logistic regression on the kept WoE columns."""
         names = [str(n) for n in X.columns]
         bp = self._binning_process(names, select=True).fit(X, y)
-        summary = bp.summary().set_index("name")
+        iv = bp.summary().set_index("name")["iv"].astype(float)
         kept = [str(n) for n in bp.get_support(names=True)]
         dropped = [
-            DroppedFeature(name=n, reason=f"IV {float(summary.loc[n, 'iv']):.4f} < min_iv {self.min_iv}")
+            DroppedFeature(name=n, reason=f"IV {float(iv[n]):.4f} < min_iv {self.min_iv}")
             for n in names
             if n not in kept
         ]
-        woe = bp.transform(X, metric="woe", metric_missing="empirical")
-        C = self._choose_C(woe[kept], y) if kept else self.C
-        while kept:
-            coef = LogisticRegression(C=C, max_iter=1000).fit(woe[kept], y).coef_.ravel()
+        candidates = self._pair_candidates(X, y, kept, iv)
+        n_pairs, C = self._choose(X, y, kept, candidates) if kept else (0, self.C)
+        pairs = candidates[:n_pairs]
+        woe = _woe(bp, kept, pairs, X)
+        terms = list(woe.columns)
+        while terms:
+            coef = LogisticRegression(C=C, max_iter=1000).fit(woe[terms], y).coef_.ravel()
             worst = int(np.argmax(coef))
             if coef[worst] <= 0:
                 break
             dropped.append(
                 DroppedFeature(
-                    name=kept[worst],
+                    name=terms[worst],
                     reason=f"coefficient {coef[worst]:+.4f} on WoE has the wrong sign"
                     " (usually collinearity with kept features)",
                 )
             )
-            del kept[worst]
-        if not kept:
+            del terms[worst]
+        if not terms:
             raise InputError(f"no feature reaches min_iv {self.min_iv} with a sound coefficient; nothing to score with")
-        scorecard = Scorecard(
-            binning_process=self._binning_process(kept, select=False),
-            estimator=LogisticRegression(C=C, max_iter=1000),
-            scaling_method="pdo_odds",
-            scaling_method_params={"pdo": self.pdo, "odds": self.odds, "scorecard_points": self.base_points},
-        )
-        scorecard.fit(X[kept], y, metric_missing="empirical")
-        return scorecard, kept, dropped, C
+        estimator = LogisticRegression(C=C, max_iter=1000).fit(woe[terms], y)
+        fit = _Fit(bp, [n for n in kept if n in terms], [p for p in pairs if p.name in terms], estimator)
+        return fit, dropped, C, n_pairs
 
     def fit(self, X: pd.DataFrame, y: Sequence[int] | np.ndarray) -> WoEScorecard:
         if not isinstance(X, pd.DataFrame):
@@ -219,18 +316,22 @@ class WoEScorecard(ClassifierMixin, BaseEstimator):
 
         folds = StratifiedKFold(self.cv, shuffle=True, random_state=self.random_state)
         oof = np.empty(len(y))
-        self.folds_, self.fold_C_ = [], []
+        self.folds_, self.fold_C_, self.fold_n_pairs_ = [], [], []
         for train_idx, test_idx in folds.split(X, y):
-            scorecard, kept, _, C = self._fit_one(X.iloc[train_idx], y[train_idx])
-            oof[test_idx] = scorecard.decision_function(X.iloc[test_idx][kept])
+            fitted, _, C, n_pairs = self._fit_one(X.iloc[train_idx], y[train_idx])
+            oof[test_idx] = fitted.decision_function(X.iloc[test_idx])
             self.folds_.append(test_idx)
             self.fold_C_.append(C)
+            self.fold_n_pairs_.append(n_pairs)
         self.oof_logit_ = oof
         platt = LogisticRegression(C=np.inf).fit(oof[:, None], y)  # unpenalised
         self.calibration_ = Calibration(
             slope=float(platt.coef_[0, 0]), intercept=float(platt.intercept_[0]), folds=self.cv
         )
-        self.scorecard_, self.features_, self.dropped_, self.C_ = self._fit_one(X, y)
+        self.fitted_, self.dropped_, self.C_, self.n_pairs_ = self._fit_one(X, y)
+        self.features_ = self.fitted_.features
+        self.pairs_ = [p.name for p in self.fitted_.pairs]
+        self.estimator_ = self.fitted_.estimator
         self.n_features_in_ = X.shape[1]
         self.feature_names_in_ = np.asarray(X.columns, dtype=object)
         self.classes_ = np.array([0, 1])
@@ -238,16 +339,17 @@ class WoEScorecard(ClassifierMixin, BaseEstimator):
         return self
 
     def _X(self, X: pd.DataFrame) -> pd.DataFrame:
-        check_is_fitted(self, "scorecard_")
-        absent = [f for f in self.features_ if f not in X.columns]
+        check_is_fitted(self, "fitted_")
+        needed = list(dict.fromkeys([*self.features_, *(c for p in self.fitted_.pairs for c in (p.x, p.y))]))
+        absent = [f for f in needed if f not in X.columns]
         if absent:
             raise InputError(f"scoring input: the model needs columns {absent}; got {list(X.columns)}")
-        return X[self.features_].astype(float)
+        return X[needed].astype(float)
 
     def decision_function(self, X: pd.DataFrame) -> np.ndarray:
         """Uncalibrated log-odds of default from the fitted logistic regression."""
         X = self._X(X)
-        return self.scorecard_.decision_function(X)
+        return self.fitted_.decision_function(X)
 
     def predict_pd(self, X: pd.DataFrame) -> np.ndarray:
         logit = self.decision_function(X)
@@ -261,58 +363,83 @@ class WoEScorecard(ClassifierMixin, BaseEstimator):
     def predict(self, X: pd.DataFrame) -> np.ndarray:
         return (self.predict_pd(X) >= 0.5).astype(int)
 
-    def score(self, X: pd.DataFrame) -> np.ndarray:  # type: ignore[override]  # scorecard points, as optbinning
-        """Scorecard points (optbinning's Scorecard.score); higher is better."""
-        X = self._X(X)
-        return self.scorecard_.score(X)
+    def _scaling(self) -> Scaling:
+        factor = self.pdo / np.log(2)
+        return Scaling(pdo=self.pdo, odds=self.odds, base_points=self.base_points, factor=float(factor),
+                       offset=float(self.base_points - factor * np.log(self.odds)))
 
-    def table(self) -> pd.DataFrame:
-        """optbinning's detailed scorecard table: bins, counts, event rate, WoE, IV, points."""
-        check_is_fitted(self, "scorecard_")
-        return self.scorecard_.table(style="detailed")
+    def score(self, X: pd.DataFrame) -> np.ndarray:  # type: ignore[override]  # scorecard points, as optbinning
+        """Scorecard points (optbinning's pdo_odds scaling: offset - factor * log-odds); higher is better."""
+        scaling = self._scaling()
+        return scaling.offset - scaling.factor * self.decision_function(X)
 
     def to_artifact(self, *, master_scale: Sequence[GradeBand], label: str, data_sha256: str) -> ModelArtifact:
         """Everything needed to review and re-score the model, as a JSON-ready contract."""
-        check_is_fitted(self, "scorecard_")
+        check_is_fitted(self, "fitted_")
         MasterScale(bands=list(master_scale))
-        table = self.table()
-        bp = self.scorecard_.binning_process_
-        coefs = self.scorecard_.estimator_.coef_.ravel()
+        fit = self.fitted_
+        scaling = self._scaling()
+        coefs = dict(zip(fit.terms, fit.estimator.coef_.ravel(), strict=True))
+        intercept = float(fit.estimator.intercept_[0])
+        n_terms = len(fit.terms)
+
+        def points(coef: float, woe: float) -> float:
+            # optbinning's pdo_odds: each term carries 1/n of the intercept and of the offset.
+            return float(-(coef * woe + intercept / n_terms) * scaling.factor + scaling.offset / n_terms)
+
         variables = []
-        for j, name in enumerate(self.features_):
-            optb = bp.get_binned_variable(name)
+        for name in fit.features:
+            optb = fit.binning.get_binned_variable(name)
             splits = [float(s) for s in optb.splits]
             # WoE exactly as the library's transform assigns it: one representative per bin.
-            probe = np.array([-np.inf, *splits, np.nan])
-            woe = optb.transform(probe, metric="woe", metric_missing="empirical")
-            rows = table[table["Variable"] == name].reset_index(drop=True)  # bins, Special, Missing
+            woe = optb.transform(np.array([-np.inf, *splits, np.nan]), metric="woe", metric_missing="empirical")
+            rows = optb.binning_table.build(add_totals=False)  # bins, Special, Missing
             bounds = [None, *splits, None]
             rates = rows["Event rate"].iloc[: len(splits) + 1].to_numpy(dtype=float)
             direction = "flat" if len(rates) < 2 else "ascending" if rates[-1] > rates[0] else "descending"
+            c = float(coefs[name])
             variables.append(
                 VariableSpec(
                     name=name,
                     monotonic_trend=self._trend(name),
                     direction=direction,
                     splits=splits,
-                    bins=[_bin_spec(rows.iloc[i], bounds[i], bounds[i + 1], woe[i]) for i in range(len(splits) + 1)],
-                    missing=_bin_spec(rows.iloc[-1], None, None, woe[-1]),
+                    bins=[_bin_spec(rows.iloc[i], bounds[i], bounds[i + 1], woe[i], points(c, woe[i]))
+                          for i in range(len(splits) + 1)],
+                    missing=_bin_spec(rows.iloc[-1], None, None, woe[-1], points(c, woe[-1])),
                     iv=float(rows["IV"].sum()),
-                    coefficient=float(coefs[j]),
+                    coefficient=c,
                 )
             )
-        factor = self.pdo / np.log(2)
+        pairs = []
+        for pair in fit.pairs:
+            rows = pair.binning.binning_table.build(add_totals=False)  # cells, Special, Missing
+            splits_x, splits_y = pair.binning.splits
+            n_cells = len(splits_x)
+            woe = rows["WoE"].to_numpy(dtype=float)
+            c = float(coefs[pair.name])
+            cells = [
+                CellSpec(
+                    label=f"{pair.x} {rows['Bin x'].iloc[i]}, {pair.y} {rows['Bin y'].iloc[i]}",
+                    x_lower=_finite(splits_x[i][0]), x_upper=_finite(splits_x[i][1]),
+                    y_lower=_finite(splits_y[i][0]), y_upper=_finite(splits_y[i][1]),
+                    count=int(rows["Count"].iloc[i]), n_event=int(rows["Event"].iloc[i]),
+                    event_rate=float(rows["Event rate"].iloc[i]), woe=float(woe[i]), points=points(c, woe[i]),
+                )
+                for i in range(n_cells)
+            ]
+            missing = _bin_spec(rows.iloc[-1], None, None, woe[-1], points(c, woe[-1]))
+            pairs.append(PairSpec(name=pair.name, x=pair.x, y=pair.y, cells=cells, missing=missing,
+                                  iv=float(rows["IV"].sum()), coefficient=c))
         n, n_events = self.training_
         payload = {
             "model_version": "",
             "feature_schema_version": FEATURE_SCHEMA_VERSION,
             "features": list(self.features_),
             "variables": variables,
-            "intercept": float(self.scorecard_.estimator_.intercept_[0]),
-            "scaling": Scaling(
-                pdo=self.pdo, odds=self.odds, base_points=self.base_points,
-                factor=float(factor), offset=float(self.base_points - factor * np.log(self.odds)),
-            ),
+            "pairs": pairs,
+            "intercept": intercept,
+            "scaling": scaling,
             "calibration": self.calibration_,
             "master_scale": list(master_scale),
             "dropped": self.dropped_,
@@ -327,11 +454,17 @@ class WoEScorecard(ClassifierMixin, BaseEstimator):
         return draft.model_copy(update={"model_version": content_version(body)})
 
 
-def _bin_spec(row: pd.Series, lower: float | None, upper: float | None, woe: float) -> BinSpec:
+def _bin_spec(row: pd.Series, lower: float | None, upper: float | None, woe: float, points: float) -> BinSpec:
+    label = row["Bin"] if "Bin" in row.index else row["Bin x"]
     return BinSpec(
-        label=str(row["Bin"]), lower=lower, upper=upper, count=int(row["Count"]), n_event=int(row["Event"]),
-        event_rate=float(row["Event rate"]), woe=float(woe), points=float(row["Points"]),
+        label=str(label), lower=lower, upper=upper, count=int(row["Count"]), n_event=int(row["Event"]),
+        event_rate=float(row["Event rate"]), woe=float(woe), points=points,
     )
+
+
+def _finite(bound: float) -> float | None:
+    """A cell bound for JSON: +-inf (an open side) as None."""
+    return float(bound) if np.isfinite(bound) else None
 
 
 def _jsonable(params: Mapping[str, Any]) -> dict[str, Any]:

@@ -30,13 +30,19 @@ SCORECARD_PARAMS: dict[str, Any] = {
     "default_trend": "auto_heuristic",
     "min_prebin_size": 0.01,
     "max_n_prebins": 50,
+    "max_pairs": 3,
+    "pair_candidates": 5,
     "Cs": (0.01, 0.05, 0.2, 1.0),
 }
 """The scorecard's settings wherever eprof trains one (`eprof risk train`, the shipped model, the
 Polish benchmark). Pre-bins of 1% of the rows (50 at most) so that a default rate of a few percent
 still gets bins of its own before optbinning merges them under the trend; features without an
-expected trend may take a peak or valley (one bin per range, still read as points per bin); the
-L2 strength is chosen by inner CV on each fit's own training rows (`Cs`), never on scored rows."""
+expected trend may take a peak or valley (one bin per range, still read as points per bin); up to
+three 2-D variables (optbinning's OptimalBinning2D: a table of points over two of the five
+strongest features, for an interaction one-feature bins miss); the L2 strength and how many of the
+three pairs join (none included) are chosen together by inner CV on each fit's own training rows,
+with every bin refitted in each inner fold, never on scored rows. The limits (3 pairs of the top 5)
+were fixed before the nested runs; the inner CV picks how many, and picks none where pairs do not help."""
 
 RETRAIN_NOTICE = (
     "This model was fitted on the data named above. A bank must retrain, validate and calibrate it"
@@ -57,6 +63,27 @@ def _sigmoid(z: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-z))
 
 
+def fit_scorecard(
+    X: pd.DataFrame,
+    y: np.ndarray,
+    *,
+    cv: int = 5,
+    random_state: int = 0,
+    monotonic_trends: Mapping[str, str] | None = None,
+    scorecard_params: Mapping[str, Any] | None = None,
+) -> WoEScorecard:
+    """The scorecard exactly as `train` fits it (SCORECARD_PARAMS plus any override), alone."""
+    params = {**SCORECARD_PARAMS, **(scorecard_params or {})}
+    return WoEScorecard(monotonic_trends=monotonic_trends, cv=cv, random_state=random_state, **params).fit(X, y)
+
+
+def scorecard_cv(scorecard: WoEScorecard, y: np.ndarray) -> dict[str, Any]:
+    """Per-fold and pooled figures of the scorecard's calibrated out-of-fold PDs."""
+    cal = scorecard.calibration_
+    oof_pd = _sigmoid(cal.slope * scorecard.oof_logit_ + cal.intercept)
+    return {"folds": scorecard.cv, "per_fold": fold_summary(y, oof_pd, scorecard.folds_), "pooled": binary_metrics(y, oof_pd)}
+
+
 def train(
     X: pd.DataFrame,
     y: np.ndarray,
@@ -72,8 +99,8 @@ def train(
     """Fit the scorecard, the challenger and the glass-box challenger on (X, y), with stratified
     k-fold figures on the same folds for each."""
     X = X.reset_index(drop=True)
-    params = {**SCORECARD_PARAMS, **(scorecard_params or {})}
-    scorecard = WoEScorecard(monotonic_trends=monotonic_trends, cv=cv, random_state=random_state, **params).fit(X, y)
+    scorecard = fit_scorecard(X, y, cv=cv, random_state=random_state, monotonic_trends=monotonic_trends,
+                              scorecard_params=scorecard_params)
     artifact = scorecard.to_artifact(master_scale=policy.master_scale, label=label, data_sha256=data_sha256)
     challenger = make_challenger(random_state).fit(X, y)
     ch_oof, _ = challenger_oof(X, y, cv, random_state)
@@ -96,12 +123,9 @@ def train(
             "scaling": artifact.scaling.model_dump(),
             "calibration": cal.model_dump(),
             "chosen_C": {"final": scorecard.C_, "folds": scorecard.fold_C_},
+            "chosen_pairs": {"final": scorecard.n_pairs_, "folds": scorecard.fold_n_pairs_, "kept": scorecard.pairs_},
             "in_sample": binary_metrics(y, pd_in),
-            "cross_validation": {
-                "folds": cv,
-                "per_fold": fold_summary(y, sc_oof_pd, folds),
-                "pooled": binary_metrics(y, sc_oof_pd),
-            },
+            "cross_validation": scorecard_cv(scorecard, y),
             "calibration_table": calibration_table(y, sc_oof_pd),
         },
         "challenger": {
@@ -128,10 +152,17 @@ def train(
             {"name": v.name, "iv": v.iv, "coefficient": v.coefficient, "n_bins": len(v.bins),
              "monotonic_trend": v.monotonic_trend, "direction": v.direction}
             for v in sorted(artifact.variables, key=lambda v: -v.iv)
+        ] + [
+            {"name": p.name, "iv": p.iv, "coefficient": p.coefficient, "n_bins": len(p.cells),
+             "monotonic_trend": "2-D", "direction": "table"}
+            for p in artifact.pairs
         ],
         "dropped": [d.model_dump() for d in artifact.dropped],
         "bins": [
             {"feature": v.name, **b.model_dump()} for v in artifact.variables for b in [*v.bins, v.missing]
+        ],
+        "pair_cells": [
+            {"feature": p.name, **c.model_dump()} for p in artifact.pairs for c in [*p.cells, p.missing]
         ],
         "master_scale": [
             {"grade": b.grade, "pd_max": b.pd_max, "n_in_sample": int(grades.get(b.grade, 0))}
@@ -223,7 +254,10 @@ def render_model_card(card: Mapping[str, Any]) -> str:
         f" {sc['scaling']['base_points']:g} points, {sc['scaling']['pdo']:g} points to double the odds."
         f" Calibration: slope {sc['calibration']['slope']:.4f}, intercept {sc['calibration']['intercept']:.4f}."
         f" L2 strength C {sc['chosen_C']['final']:g} (chosen by inner CV on the training rows; per calibration fold"
-        f" {', '.join(f'{c:g}' for c in sc['chosen_C']['folds'])}).",
+        f" {', '.join(f'{c:g}' for c in sc['chosen_C']['folds'])})."
+        f" 2-D variables (pairs chosen by the same inner CV): {len(sc['chosen_pairs']['kept'])} kept"
+        f" ({', '.join(sc['chosen_pairs']['kept']) or 'none'}; per calibration fold"
+        f" {', '.join(str(n) for n in sc['chosen_pairs']['folds'])} joined).",
         "",
         f"## Performance (stratified {k}-fold cross-validation, mean ± sd over folds)",
         "",
@@ -248,6 +282,14 @@ def render_model_card(card: Mapping[str, Any]) -> str:
         "## Bins",
         "",
         *_md_table(card["bins"], ["feature", "label", "count", "n_event", "event_rate", "woe", "points"]),
+    ]
+    if card.get("pair_cells"):
+        lines += [
+            "## 2-D bins (points per cell of two features; a missing value of either takes the Missing row)",
+            "",
+            *_md_table(card["pair_cells"], ["feature", "label", "count", "n_event", "event_rate", "woe", "points"]),
+        ]
+    lines += [
         "## Master scale",
         "",
         *_md_table(card["master_scale"], ["grade", "pd_max", "n_in_sample"]),

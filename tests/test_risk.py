@@ -74,7 +74,7 @@ def test_fit_exact_numbers(fitted, cancer):
     X, y = cancer
     assert fitted.features_ == EXACT["features"]
     assert [d.name for d in fitted.dropped_] == EXACT["dropped"]
-    assert fitted.scorecard_.estimator_.intercept_[0] == pytest.approx(EXACT["intercept"], rel=1e-6)
+    assert fitted.estimator_.intercept_[0] == pytest.approx(EXACT["intercept"], rel=1e-6)
     assert fitted.calibration_.slope == pytest.approx(EXACT["slope"], rel=1e-6)
     assert fitted.score(X.iloc[:3]) == pytest.approx(EXACT["scores"], rel=1e-6)
     assert binary_metrics(y, fitted.predict_pd(X))["auc"] == pytest.approx(EXACT["auc"], rel=1e-6)
@@ -135,6 +135,64 @@ def test_not_fitted_and_invalid_parameters(cancer):
         WoEScorecard(Cs=()).fit(X, y)
     with pytest.raises(ConfigError, match="inner_cv must be an integer >= 2; got 1"):
         WoEScorecard(inner_cv=1).fit(X, y)
+    with pytest.raises(ConfigError, match="max_pairs must be an integer >= 0; got -1"):
+        WoEScorecard(max_pairs=-1).fit(X, y)
+    with pytest.raises(ConfigError, match="pair_candidates must be an integer >= 2; got 1"):
+        WoEScorecard(pair_candidates=1).fit(X, y)
+
+
+def _interaction(n: int, seed: int) -> tuple[pd.DataFrame, np.ndarray]:
+    """Risk only where both x and z are high: one-feature bins cannot show it, a 2-D table can."""
+    rng = np.random.default_rng(seed)
+    X = pd.DataFrame({"x": rng.uniform(size=n), "z": rng.uniform(size=n), "w": rng.uniform(size=n)})
+    z = -3.5 + 4.0 * ((X["x"] > 0.6) & (X["z"] > 0.6)) + 1.0 * X["w"]
+    y = (rng.uniform(size=n) < 1 / (1 + np.exp(-z))).astype(int)
+    X.loc[rng.uniform(size=n) < 0.05, "z"] = np.nan  # a missing z sends the pair to its missing bin
+    return X, y
+
+
+@pytest.fixture(scope="module")
+def paired() -> tuple[WoEScorecard, pd.DataFrame, np.ndarray]:
+    X, y = _interaction(3000, seed=3)
+    return WoEScorecard(max_pairs=1, pair_candidates=3, Cs=(1.0,), cv=3).fit(X, y), X, y
+
+
+def test_a_pair_joins_when_inner_cv_finds_an_interaction(paired, tmp_path):
+    fitted, X, y = paired
+    assert fitted.pairs_ == ["x × z"] and fitted.n_pairs_ == 1 and fitted.fold_n_pairs_ == [1, 1, 1]
+    artifact = fitted.to_artifact(master_scale=POLICY.master_scale, label="y", data_sha256="sha256:pair")
+    model = load_model(save_artifact(artifact, tmp_path))
+    (pair,) = model.artifact.pairs
+    assert (pair.x, pair.y, pair.coefficient <= 0) == ("x", "z", True)
+    assert sum(c.count for c in pair.cells) + pair.missing.count == len(y)
+    assert pair.missing.count == int(X["z"].isna().sum())
+    assert model.predict_pd(X) == pytest.approx(fitted.predict_pd(X), abs=1e-12, rel=0)
+    assert model.score(X) == pytest.approx(fitted.score(X), abs=1e-9, rel=0)
+    assert model.points(X).shape == (len(y), len(model.features) + 1)
+    risky = model.contributions({"x": 0.9, "z": 0.9, "w": 0.5})[-1]
+    safe = model.contributions({"x": 0.1, "z": 0.1, "w": 0.5})[-1]
+    assert risky["feature"] == safe["feature"] == "x × z" and risky["points"] < safe["points"]
+    assert model.contributions({"x": 0.9, "z": None, "w": 0.5})[-1]["bin"] == "Missing"
+    report = stability_report(X, X, model)  # monitoring reads both columns of the pair
+    assert report.rows[0].name == "score" and report.rows[0].psi == pytest.approx(0.0, abs=1e-12)
+
+
+def test_no_pair_joins_an_additive_book():
+    X, y = _interaction(3000, seed=3)
+    rng = np.random.default_rng(4)
+    additive = (rng.uniform(size=len(y)) < 1 / (1 + np.exp(-(-3.0 + 2.0 * X["x"] + 1.0 * X["w"])))).astype(int)
+    fitted = WoEScorecard(max_pairs=1, pair_candidates=3, Cs=(1.0,), cv=3).fit(X, additive)
+    assert fitted.pairs_ == [] and fitted.n_pairs_ == 0
+
+
+def test_an_artifact_from_before_pairs_still_loads(loaded, cancer, tmp_path):
+    X, _ = cancer
+    payload = loaded.artifact.model_dump(mode="json")
+    del payload["pairs"]
+    payload["model_version"] = content_version(payload)
+    (tmp_path / MODEL_FILE).write_text(json.dumps(payload))
+    old = load_model(tmp_path)
+    assert old.pairs == [] and old.predict_pd(X) == pytest.approx(loaded.predict_pd(X), abs=1e-12, rel=0)
 
 
 # ---------------------------------------------------------------- Polish bankruptcy (real data)
@@ -160,6 +218,9 @@ def test_polish_subsample_scorecard():
     assert trained.card["challenger"]["cross_validation"]["pooled"]["auc"] > 0.5
     chosen = trained.card["scorecard"]["chosen_C"]  # by inner CV on each fit's own training rows
     assert len(chosen["folds"]) == 3 and set(chosen["folds"]) | {chosen["final"]} <= set(SCORECARD_PARAMS["Cs"])
+    pairs = trained.card["scorecard"]["chosen_pairs"]  # by the same inner CV
+    assert set(pairs["folds"]) | {pairs["final"]} <= set(range(SCORECARD_PARAMS["max_pairs"] + 1))
+    assert len(pairs["kept"]) == len(trained.artifact.pairs) <= pairs["final"]
 
 
 # ---------------------------------------------------------------- profile features and decisions
@@ -472,7 +533,7 @@ EXACT: dict = {
     "scores": [706.7754126804106, 613.5456045719355, 826.4039908588072],
     "auc": 0.9935257121716611,
     # Polish 1year, Attr1..Attr12, all 271 defaults + 1500 seeded non-defaults, 3-fold pooled OOF AUC
-    "polish_cv_auc": 0.7135264452644526,
+    "polish_cv_auc": 0.7300270602706026,
 }
 
 
@@ -513,3 +574,20 @@ def test_model_files_are_written_atomically(cancer, tmp_path, monkeypatch):
     assert all((out / name).read_bytes() != before[name] for name in names if name != "glassbox.txt")  # the same glass-box
     assert (out / "challenger.txt").read_bytes() == (tmp_path / "saved.txt").read_bytes()  # LightGBM's own text format
     assert load_model(out).version == artifact.model_version
+
+
+def test_model_card_lists_the_public_benchmark(tmp_path):
+    from eprof.evaluation.train_default import describe_public_benchmark
+
+    block = {"per_fold": {"auc": {"mean": 0.9012}, "ks": {"mean": 0.6789}}}
+    results = tmp_path / "risk_polish.json"
+    results.write_text(json.dumps({"cv_folds": 5, "files": {"1year.arff": {"scorecard": block, "challenger": block}}}))
+    (tmp_path / "model_card.json").write_text("{}")
+    (tmp_path / "model_card.md").write_text("# Model card\n")
+    describe_public_benchmark(tmp_path, results)
+    card = json.loads((tmp_path / "model_card.json").read_text())
+    assert card["public_benchmark"]["mean_over_folds"]["1year.arff"]["scorecard"] == {"auc": 0.9012, "ks": 0.6789}
+    md = (tmp_path / "model_card.md").read_text()
+    assert "| 1year.arff | scorecard | 0.901 | 0.679 |" in md and "glass-box" not in md
+    describe_public_benchmark(tmp_path, tmp_path / "absent.json")  # outside a checkout: the card is left as it is
+    assert (tmp_path / "model_card.md").read_text() == md
