@@ -127,7 +127,7 @@ def decide(
     values = features_row.values
     evidence_map = evidence_map or {}
     pd_scorecard = float(model.predict_pd(values)[0])
-    terms = overlay_terms(policy.flag_overlay, model.features, red_flags)
+    terms = overlay_terms(policy.flag_overlay, model.inputs, red_flags)  # inputs: a flag inside a 2-D variable is weighed too
     pd_model = apply_overlay(pd_scorecard, terms)
     score = float(model.score(values)[0])
     knockouts = [*policy.knockouts(values, red_flags, evidence_map), *extra_knockouts]
@@ -141,11 +141,14 @@ def decide(
 
     adverse = [c for c in model.contributions(values) if c["points_below_max"] > 0]
     adverse.sort(key=lambda c: (-c["points_below_max"], c["feature"]))
+    pairs = {p.name: (p.x, p.y) for p in model.pairs}
     reasons = []
     for i, c in enumerate(adverse[: policy.max_reasons], start=1):
-        zh, en = feature_label(c["feature"])
-        reasons.append(ReasonCode(rank=i, label=Bilingual(zh=zh, en=en), value_text=format_value(c["feature"], c["value"]),
-                                  evidence=list(evidence_map.get(c["feature"], [])), **c))
+        inputs = pairs.get(c["feature"], (c["feature"],))  # a 2-D variable reads, labels and cites both of its features
+        labels = [feature_label(f) for f in inputs]
+        reasons.append(ReasonCode(rank=i, label=Bilingual(zh=" × ".join(z for z, _ in labels), en=" × ".join(e for _, e in labels)),
+                                  value_text=" · ".join(format_value(f, values.get(f)) for f in inputs),
+                                  evidence=[e for f in inputs for e in evidence_map.get(f, [])], **c))
     flags = [
         FlagItem(type=f.type, severity=f.severity, label=Bilingual(zh=FLAG_LABELS[f.type][0], en=FLAG_LABELS[f.type][1]),
                  explanation=f.explanation, evidence=list(f.evidence))

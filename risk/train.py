@@ -168,7 +168,7 @@ def train(
             {"grade": b.grade, "pd_max": b.pd_max, "n_in_sample": int(grades.get(b.grade, 0))}
             for b in artifact.master_scale
         ],
-        "flag_overlay": flag_overlay_card(policy, artifact.features),
+        "flag_overlay": flag_overlay_card(policy, model.inputs),
     }
     return TrainedModels(scorecard=scorecard, artifact=artifact, challenger=challenger, glassbox=glassbox, card=card)
 

@@ -177,6 +177,28 @@ def test_a_pair_joins_when_inner_cv_finds_an_interaction(paired, tmp_path):
     assert report.rows[0].name == "score" and report.rows[0].psi == pytest.approx(0.0, abs=1e-12)
 
 
+def test_a_pair_s_reason_code_names_both_features_and_a_flag_inside_a_pair_is_not_overlaid_again(paired):
+    fitted, _, _ = paired
+    artifact = fitted.to_artifact(master_scale=POLICY.master_scale, label="y", data_sha256="sha256:pair")
+    bare = POLICY.model_copy(update={"knockout": []})
+    x_quote, z_quote = (Evidence(chunk_id=c, source="r.pdf", page=p, quote=q) for c, p, q in (("c1", 4, "x row"), ("c2", 9, "z row")))
+    row = FeatureRow(enterprise_id="e", values={"x": 0.9, "z": 0.9, "w": 0.5})
+    reason = next(r for r in decide(row, {"x": [x_quote], "z": [z_quote]}, ScorecardModel(artifact), bare).reasons
+                  if r.feature == "x × z")
+    assert reason.label.en == "x × z" and reason.value_text == "0.90× · 0.90×" and reason.evidence == [x_quote, z_quote]
+    # the same model with z read as a going-concern flag: the pair weighs it, so the overlay must not add it again
+    data = artifact.model_dump(mode="json")
+    data["variables"] = [v for v in data["variables"] if v["name"] != "z"]  # z weighed only inside the pair
+    data["features"] = [f for f in data["features"] if f != "z"]
+    renamed = ModelArtifact.model_validate_json(json.dumps(data).replace('"z"', '"flag_going_concern"')
+                                                .replace("x × z", "x × flag_going_concern"))
+    going = RedFlag(type=RedFlagType.going_concern, severity=Severity.high, explanation="x", evidence=[z_quote])
+    flagged = FeatureRow(enterprise_id="e", values={"x": 0.9, "flag_going_concern": 1.0, "w": 0.5})
+    assert "flag_going_concern" not in ScorecardModel(renamed).features
+    assert decide(flagged, {}, ScorecardModel(renamed), bare, red_flags=[going]).overlay == []
+    assert [t.type for t in decide(row, {}, ScorecardModel(artifact), bare, red_flags=[going]).overlay] == [RedFlagType.going_concern]
+
+
 def test_no_pair_joins_an_additive_book():
     X, y = _interaction(3000, seed=3)
     rng = np.random.default_rng(4)
