@@ -49,23 +49,25 @@ def read_arff(path: Path) -> tuple[pd.DataFrame, np.ndarray]:
     return table.astype(float), y
 
 
-def run(data_dir: Path, cv: int = 5, files: tuple[str, ...] = FILES, scorecard_only: bool = False) -> dict[str, object]:
+def run(data_dir: Path, cv: int = 5, files: tuple[str, ...] = FILES, scorecard_only: bool = False,
+        seed: int = 0) -> dict[str, object]:
     from eprof.risk.features import frame_sha256
     from eprof.risk.policy import load_policy
     from eprof.risk.train import SCORECARD_PARAMS, fit_scorecard, scorecard_cv, train
 
-    results: dict[str, object] = {"data": str(data_dir), "cv_folds": cv, "scorecard_only": scorecard_only, "files": {}}
+    results: dict[str, object] = {"data": str(data_dir), "cv_folds": cv, "seed": seed, "scorecard_only": scorecard_only,
+                                  "files": {}}
     for name in files:
         X, y = read_arff(data_dir / name)
         start = time.perf_counter()
         if scorecard_only:
-            sc = fit_scorecard(X, y, cv=cv)
+            sc = fit_scorecard(X, y, cv=cv, random_state=seed)
             models = {"scorecard": scorecard_cv(sc, y)}
             chosen = {"params": dict(SCORECARD_PARAMS), "chosen_C": {"final": sc.C_, "folds": sc.fold_C_},
                       "chosen_pairs": {"final": sc.n_pairs_, "folds": sc.fold_n_pairs_, "kept": sc.pairs_}}
             n_terms = len(sc.features_) + len(sc.pairs_)
         else:
-            card = train(X, y, label="class", data_sha256=frame_sha256(X, y), policy=load_policy(), cv=cv).card
+            card = train(X, y, label="class", data_sha256=frame_sha256(X, y), policy=load_policy(), cv=cv, random_state=seed).card
             models = {m: card[m]["cross_validation"] for m in ("scorecard", "glassbox", "challenger")}
             chosen = {k: card["scorecard"][k] for k in ("params", "chosen_C", "chosen_pairs")}
             n_terms = len(card["features"])
@@ -103,6 +105,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, help="JSON results (default: benchmarks/results/risk_polish.json)")
     parser.add_argument("--cv", type=int, default=5, help="stratified folds")
     parser.add_argument("--file", action="append", choices=FILES, help="only this file (repeatable; default both)")
+    parser.add_argument("--seed", type=int, default=0, help="fold assignment (and the inner folds'); the committed results use 0")
     parser.add_argument("--scorecard-only", action="store_true",
                         help="fit only the scorecard (quick iterations; not for the committed results)")
     args = parser.parse_args(argv)
@@ -111,7 +114,7 @@ def main(argv: list[str] | None = None) -> int:
     if missing:
         console.print(f"Polish bankruptcy data not found in {args.data} (missing {missing}); nothing to benchmark.")
         return 0
-    results = run(args.data, args.cv, tuple(args.file or FILES), args.scorecard_only)
+    results = run(args.data, args.cv, tuple(args.file or FILES), args.scorecard_only, args.seed)
     out = args.out or (Path(tempfile.gettempdir()) / "risk_polish_scorecard.json" if args.scorecard_only else None)
     report("risk_polish", f"Polish bankruptcy, {args.cv}-fold stratified CV", table_rows(results), out, **results)
     for name, r in results["files"].items():
