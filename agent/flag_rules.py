@@ -279,7 +279,9 @@ def _news_hits(unit: Unit, names: Sequence[str], found: list[_Hit]) -> list[_Hit
 def _gated(hits: list[_Hit], chunks: Sequence[Chunk], name: str | None, names: Sequence[str], gate: NewsGate) -> list[_Hit]:
     """The attribution gate's word on each news document (agent/news_gate.py): its risk flags are
     kept or dropped together, and where it is about the enterprise but the rules found no event,
-    the press's event is read from its sentences. Other documents' flags pass untouched."""
+    the press's event is read from its sentences, unless every mention of the enterprise is part
+    of another firm's longer registered name (明川物流 in 明川物流贸易有限公司: a similar name, another
+    firm). Other documents' flags pass untouched."""
     documents: dict[str, list[Chunk]] = {}
     for chunk in chunks:
         if chunk.doc_type == DocType.news and chunk.kind == "text":
@@ -293,7 +295,7 @@ def _gated(hits: list[_Hit], chunks: Sequence[Chunk], name: str | None, names: S
             continue
         if not gate.about(features):
             dropped.add(doc_id)
-        elif not own:
+        elif not own and features["nested"] < 1:  # every mention inside another firm's registered name: a similar name
             units = [u for c in parts for u in units_of(c)]
             found = gate_event([u.text for u in units], names)
             if found is not None and not negated(units[found[0]], found[1].start):

@@ -112,6 +112,8 @@ def test_the_trees_score_as_lightgbm_does() -> None:
     ("速贷宝", "平台推荐：快易借、速贷宝、小肥羊。小肥羊已跑路，投资人报案。", []),  # one of a list; another's event
     ("小肥羊", "平台推荐：快易借、速贷宝、小肥羊。小肥羊已跑路，投资人报案。", [T.bankruptcy_or_closure]),
     ("钱宝", "钱宝网涉嫌非法集资，张某已投案自首。", []),  # its name inside another firm's
+    # a similar name: another registered firm whose name holds the enterprise's short name
+    ("泉州明川物流股份有限公司", "明川物流贸易有限公司陷入债务纠纷\n明川物流贸易有限公司因拖欠货款被多家供应商起诉，其银行账户已被法院冻结。", []),
 ])
 def test_the_packaged_gate_on_written_stories(name: str, text: str, expected: list[RedFlagType]) -> None:
     assert codes(name, [chunk(text)]) == expected
@@ -121,6 +123,13 @@ def test_a_tied_firms_event_stays_a_counterparty_event() -> None:
     text = "远山科技股份有限公司的主要客户华北重工被法院裁定破产。"
     [event] = find_counterparty_events("远山科技股份有限公司", [chunk(text)])
     assert (event.role, event.party, event.type) == ("customer", "华北重工", T.bankruptcy_or_closure)
+
+
+def test_the_gate_never_adds_an_event_for_a_similar_named_firm() -> None:
+    text = "明川物流贸易有限公司因拖欠货款被多家供应商起诉，其银行账户已被法院冻结。"
+    assert codes("泉州明川物流股份有限公司", [chunk(text)], gate=constant_gate(5.0)) == []  # even a gate that accepts all
+    own = "明川物流因拖欠货款被多家供应商起诉，其银行账户已被法院冻结。"
+    assert codes("泉州明川物流股份有限公司", [chunk(own)], gate=constant_gate(5.0)) != []
 
 
 def test_an_accepted_story_is_flagged_from_a_sentence_naming_no_one() -> None:
