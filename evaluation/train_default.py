@@ -19,6 +19,7 @@ from pathlib import Path
 
 from eprof.evaluation.corpus import default_model
 from eprof.evaluation.corpus.generate import portfolio_table, write_portfolio
+from eprof.kernel.files import atomic_write_text
 from eprof.risk.features import DIMENSIONS, FLAG_FEATURES, SEVERITY_FEATURES
 from eprof.risk.policy import load_policy
 from eprof.risk.train import train_csv, write_outputs
@@ -61,23 +62,23 @@ def describe_public_benchmark(out: Path, results: Path = POLISH_RESULTS) -> None
     figures = {name: {m: {k: r[m]["per_fold"][k]["mean"] for k in ("auc", "ks")} for m in models if m in r}
                for name, r in bench["files"].items()}
     card_json = out / "model_card.json"
-    card = json.loads(card_json.read_text())
+    card = json.loads(card_json.read_text(encoding="utf-8"))
     card["public_benchmark"] = {"data": "UCI Polish companies bankruptcy", "cv_folds": bench["cv_folds"],
                                 "results": "benchmarks/results/risk_polish.json", "mean_over_folds": figures}
-    card_json.write_text(json.dumps(card, indent=2, ensure_ascii=False) + "\n")
+    atomic_write_text(card_json, json.dumps(card, indent=2, ensure_ascii=False) + "\n")
     rows = "\n".join(f"| {name} | {label} | {f[m]['auc']:.3f} | {f[m]['ks']:.3f} |"
                      for name, f in figures.items() for m, label in models.items() if m in f)
-    with (out / "model_card.md").open("a", encoding="utf-8") as fh:
-        fh.write(f"\n## The same training code on public data (UCI Polish bankruptcy, {bench['cv_folds']}-fold CV)\n\n"
-                 "`python -m benchmarks.risk_polish`; fold means.\n\n| file | model | auc | ks |\n|---|---|---|---|\n"
-                 + rows + "\n")
+    card_md = out / "model_card.md"
+    section = (f"\n## The same training code on public data (UCI Polish bankruptcy, {bench['cv_folds']}-fold CV)\n\n"
+               "`python -m benchmarks.risk_polish`; fold means.\n\n| file | model | auc | ks |\n|---|---|---|---|\n" + rows + "\n")
+    atomic_write_text(card_md, card_md.read_text(encoding="utf-8") + section)
 
 
 def describe_process(out: Path) -> None:
     """Add the data-generating process (formula, flag odds ratios, sources) to the model card."""
     odds = {t.value: round(v, 3) for t, v in default_model.FLAG_LOG_ODDS.items()}
     card_json = out / "model_card.json"
-    card = json.loads(card_json.read_text())
+    card = json.loads(card_json.read_text(encoding="utf-8"))
     card["data_generating_process"] = {
         "module": "evaluation/corpus/default_model.py",
         "description": default_model.__doc__,
@@ -85,7 +86,7 @@ def describe_process(out: Path) -> None:
         "flag_log_odds": odds,
         "severity_scale": {s.value: v for s, v in default_model.SEVERITY_SCALE.items()},
     }
-    card_json.write_text(json.dumps(card, indent=2, ensure_ascii=False) + "\n")
+    atomic_write_text(card_json, json.dumps(card, indent=2, ensure_ascii=False) + "\n")
     rows = "\n".join(f"| {t} | {v:.2f} | {math.exp(v):.1f} |" for t, v in odds.items())
     with (out / "model_card.md").open("a", encoding="utf-8") as fh:
         fh.write("\n## Data-generating process of the training portfolio\n\n```text\n" + default_model.__doc__.strip()

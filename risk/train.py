@@ -42,7 +42,8 @@ three 2-D variables (optbinning's OptimalBinning2D: a table of points over two o
 strongest features, for an interaction one-feature bins miss); the L2 strength and how many of the
 three pairs join (none included) are chosen together by inner CV on each fit's own training rows,
 with every bin refitted in each inner fold, never on scored rows. The limits (3 pairs of the top 5)
-were fixed before the nested runs; the inner CV picks how many, and picks none where pairs do not help."""
+were fixed after a non-nested look at 1, 2 and 3 pairs on the Polish 1year folds (README), before the
+nested runs; the inner CV picks how many, and picks none where pairs do not help."""
 
 RETRAIN_NOTICE = (
     "This model was fitted on the data named above. A bank must retrain, validate and calibrate it"
