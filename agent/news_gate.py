@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
@@ -121,15 +122,45 @@ def packaged_gate() -> NewsGate | None:
 def gate_event(sentences: Sequence[str], names: Sequence[str]) -> tuple[int, NewsHit] | None:
     """(sentence index, event) for a document the gate accepts but whose stretches held none: the
     first event worded after the enterprise's name in a sentence naming it, else the first in a
-    sentence that names no other organisation ('投资人称：钱款无法提现'); never one told of a firm
-    tied to it ('XX的客户Y破产' stays a counterparty event)."""
+    sentence that names no other organisation ('投资人称：钱款无法提现'), else the first in a sentence
+    that writes one of its names, where the name written nearest before the event (else after it)
+    is the enterprise's (the gate has judged the story to be the enterprise's: '诈骗平台--今天刚上线的
+    盛泰投资' words the event before the name; in '远山科技董事长协助调查北海股份发布年报' the event is
+    远山科技's, not 北海股份's); never one told of a firm tied to it ('XX的客户Y破产' stays a
+    counterparty event)."""
     others = {o[2].lower() for o in other_names("\n".join(sentences), names)}
-    named, nobodys = [], []
+    named: list[tuple[int, NewsHit]] = []
+    nobodys: list[tuple[int, NewsHit]] = []
+    anywhere: list[tuple[int, NewsHit]] = []
     for i, text in enumerate(sentences):
         spans = mentions(text, names)
-        if not spans and (names_listed_company(text) or any(o in text.lower() for o in others)):
-            continue
-        hit = sentence_event(text, spans[0][0] if spans else 0)
-        if hit is not None and not any(a <= hit.start < b for _, a, b in related(text, names)):
-            (named if spans else nobodys).append((i, hit))
-    return (named or nobodys or [None])[0]
+        ties = related(text, names)
+        if spans or not (names_listed_company(text) or any(o in text.lower() for o in others)):
+            hit = _untied(sentence_event(text, spans[0][0] if spans else 0), ties)
+            if hit is not None:
+                (named if spans else nobodys).append((i, hit))
+                continue
+        hit = _untied(sentence_event(text), ties)
+        if hit is not None and _nearest_is_own(text, names, hit.start):
+            anywhere.append((i, hit))
+    return (named or nobodys or anywhere or [None])[0]
+
+
+def _nearest_is_own(text: str, names: Sequence[str], at: int) -> bool:
+    """Whether the organisation name written nearest before `at` (where none is, nearest after) is
+    one of the enterprise's names: Chinese news puts the subject before its event. A found "name"
+    holding the event's own first character is the event's wording (诈骗 in 诈骗平台), no firm."""
+    lower = text.lower()
+    own = [(m.start(), m.end()) for n in names for m in re.finditer(re.escape(n.lower()), lower)]
+    written = [(a, b, True) for a, b in own] + [
+        (a, b, False) for a, b, _ in other_names(text, names) if not (a <= at < b or any(x <= a and b <= y for x, y in own))]
+    before = [w for w in written if w[1] <= at]
+    if before:
+        return max(before, key=lambda w: w[1])[2]
+    after = [w for w in written if w[0] >= at]
+    return bool(after) and min(after)[2]
+
+
+def _untied(hit: NewsHit | None, ties: Sequence[tuple[str, int, int]]) -> NewsHit | None:
+    """The hit, unless it stands in a stretch about a firm tied to the enterprise."""
+    return None if hit is None or any(a <= hit.start < b for _, a, b in ties) else hit

@@ -38,6 +38,11 @@ The features, each a float (`FEATURES` order):
   inside: share with both (中|云动|力, 高额|返利|平台).
 - dominance: its occurrences over its own plus those of the most written other name (the story's
   main firm is written most).
+- word_start, word_end, word_both: share of occurrences that start, end, or both, where jieba's
+  dictionary words do (retrieval/segment.py `word_bounds`): a fragment cuts a word (壹佰金 in 壹佰金融,
+  旺贷 in 旺旺贷), which the particle list of left_glue/right_glue cannot tell.
+- addressed: share of occurrences right after "@" (a weibo post calling on a bank, a regulator or a
+  medium: addressed, not reported on).
 """
 
 from __future__ import annotations
@@ -51,12 +56,13 @@ from collections.abc import Sequence
 from eprof.agent import lexicon as lx
 from eprof.agent.news_events import EVENTS
 from eprof.agent.subjects import declared_aliases, mentions
+from eprof.retrieval.segment import word_bounds
 
 __all__ = ["FEATURES", "candidate", "gate_features", "other_names"]
 
 FEATURES = ("rules", "mentions", "raw", "glued", "nested", "extended", "first", "head", "full", "hashtag",
             "risk_gap", "risk_after", "risk_sentence", "other_closer", "others", "relation", "listed", "quoted", "declared", "risk_any",
-            "left_glue", "right_glue", "inside", "dominance")
+            "left_glue", "right_glue", "inside", "dominance", "word_start", "word_end", "word_both", "addressed")
 
 HEAD_CHARS = 30
 RISK_REACH = 200
@@ -148,6 +154,11 @@ def gate_features(text: str, name: str, names: Sequence[str], rules: bool) -> di
         right = [e < len(text) and bool(CJK_CHAR.match(text[e])) and text[e] not in PARTICLES for _, e in raw]
         f["left_glue"], f["right_glue"] = sum(left) / len(raw), sum(right) / len(raw)
         f["inside"] = sum(a and b for a, b in zip(left, right, strict=True)) / len(raw)
+        bounds = word_bounds(text)
+        starts, ends = [s in bounds for s, _ in raw], [e in bounds for _, e in raw]
+        f["word_start"], f["word_end"] = sum(starts) / len(raw), sum(ends) / len(raw)
+        f["word_both"] = sum(a and b for a, b in zip(starts, ends, strict=True)) / len(raw)
+        f["addressed"] = sum(s > 0 and text[s - 1] == "@" for s, _ in raw) / len(raw)
     if not spans:
         return f
     f["nested"] = sum(any(a <= s and e <= b and (a, b) != (s, e) for a, b, _ in others) for s, e in spans) / len(spans)

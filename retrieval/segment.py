@@ -93,3 +93,10 @@ def _tokenizer():  # noqa: ANN202 - jieba.Tokenizer, imported lazily
 def cut_for_search(text: str) -> list[str]:
     """jieba's search-mode words of `text` (words and their two- and three-character parts)."""
     return _tokenizer().lcut_for_search(text)
+
+
+def word_bounds(text: str) -> frozenset[int]:
+    """Offsets where jieba's dictionary words start or end in `text` (precise mode without HMM: an
+    unknown run of characters stays single characters instead of being guessed into a word, so a
+    span that cuts a known word, 壹佰金 in 壹佰金融, shows it)."""
+    return frozenset(offset for _, start, end in _tokenizer().tokenize(text, HMM=False) for offset in (start, end))

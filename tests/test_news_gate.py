@@ -140,6 +140,16 @@ def test_an_accepted_story_is_flagged_from_a_sentence_naming_no_one() -> None:
     assert codes("聚财宝", [chunk(other)], gate=constant_gate(5.0)) == []  # that sentence is 小肥羊's
 
 
+def test_an_accepted_story_is_flagged_from_the_sentence_writing_its_name_before_the_event() -> None:
+    text = "诈骗平台--今天刚上线的盛泰投资-陕西西安"
+    assert codes("盛泰投资", [chunk(text)], gate=None) == []  # the rules read only the stretch after the name
+    assert codes("盛泰投资", [chunk(text)], gate=constant_gate(5.0)) == [T.illegal_fundraising]
+    tied = "远山科技股份有限公司的主要客户华北重工被法院裁定破产。"
+    assert codes("远山科技股份有限公司", [chunk(tied)], gate=constant_gate(5.0)) == []  # still the customer's
+    headlines = "远山科技(300001)董事长协助调查北海股份(600002)发布年报"
+    assert codes("北海股份", [chunk(headlines)], gate=constant_gate(5.0)) == []  # the nearest name before it is 远山科技
+
+
 def test_the_gate_never_removes_a_report_flag() -> None:
     report = chunk("报告期内，公司因信息披露违规收到中国证监会行政处罚决定书，罚款50万元。", "r1", "annual_report")
     story = chunk("聚财宝平台涉嫌非法集资，警方已立案侦查。", "n1")
@@ -180,3 +190,18 @@ def test_features_come_from_the_text_and_its_own_names_only() -> None:
     assert set(nested) == set(FEATURES) and nested["nested"] == 1.0  # inside a longer registered name
     own = gate_features(text, "资易贷（北京）金融信息服务有限公司", enterprise_names("资易贷（北京）金融信息服务有限公司", (), [text]), rules=True)
     assert own["nested"] == 0.0 and own["head"] == 1.0 and own["full"] == 1.0
+
+
+def test_a_name_that_cuts_a_dictionary_word_is_a_fragment() -> None:
+    text = "壹佰金融正确密码登陆不上去，无法提现"  # jieba: 壹|佰|金融|…: 壹佰金 ends inside 金融
+    fragment = gate_features(text, "壹佰金", enterprise_names("壹佰金", (), [text]), rules=True)
+    whole = gate_features(text, "壹佰金融", enterprise_names("壹佰金融", (), [text]), rules=True)
+    assert (fragment["word_start"], fragment["word_end"], fragment["word_both"]) == (1.0, 0.0, 0.0)
+    assert (whole["word_start"], whole["word_end"], whole["word_both"]) == (1.0, 1.0, 1.0)
+
+
+def test_a_firm_called_on_with_an_at_sign_is_addressed() -> None:
+    text = "@恒丰银行 @海淀公安分局 小资钱包涉嫌诈骗，恒丰银行是其存管银行"
+    bank = gate_features(text, "恒丰银行", enterprise_names("恒丰银行", (), [text]), rules=False)
+    platform = gate_features(text, "小资钱包", enterprise_names("小资钱包", (), [text]), rules=True)
+    assert bank["addressed"] == 0.5 and platform["addressed"] == 0.0
