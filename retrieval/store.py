@@ -354,23 +354,37 @@ class Store:
 
     def _snapshot(self, info: EnterpriseInfo) -> list[tuple[str, str, dict]]:
         """(id, text, metadata) of every chunk of every document `info` lists, all of them: a
-        writer that replaced a document after `info` was read has cleaned its old chunks, so
-        a document short of its chunks means reading again against the newer commit record
-        (whose chunks are then returned; the caller's `info` is at most one publish behind)."""
+        writer that replaced a document after `info` was read has cleaned its old chunks, so a
+        document short of its chunks means taking the newer commit record. A writer adds a
+        document's new chunks before it publishes, so the rows already read usually hold them all
+        (returned then: the caller's `info` is at most one publish behind); else they are read again."""
+        pages = self._read(info.enterprise_id, lambda c: list(self._scan(c, ["documents", "metadatas"])))
         for _ in range(READ_TRIES):
-            pages = self._read(info.enterprise_id, lambda c: list(self._scan(c, ["documents", "metadatas"])))
-            expected = {(d.doc_id, d.sha256): d.chunks for d in info.documents}
-            rows = [row for page in pages for row in zip(page["ids"], page["documents"], page["metadatas"], strict=True)
-                    if (row[2]["doc_id"], row[2]["doc_sha"]) in expected]
-            if Counter((m["doc_id"], m["doc_sha"]) for _, _, m in rows) == Counter(expected):
+            rows = _rows_of(pages, info)
+            if rows is not None:
                 return rows
             newer = self.enterprise(info.enterprise_id)
             if newer is None or newer.revision == info.revision:  # nothing published meanwhile: no race to wait out
-                return rows
+                return _rows_of(pages, info, complete=False) or []
             info = newer
+            rows = _rows_of(pages, info)
+            if rows is not None:
+                return rows
+            pages = self._read(info.enterprise_id, lambda c: list(self._scan(c, ["documents", "metadatas"])))
         raise StoreError(f"the documents of enterprise {info.enterprise_id!r} changed under {READ_TRIES} reads in a row; try again")
 
     def raw_ids(self, enterprise_id: str) -> list[str]:
         """Every stored chunk id, live or not (for consistency checks)."""
         collection = self._collection(enterprise_id)
         return [] if collection is None else [i for page in self._scan(collection, []) for i in page["ids"]]
+
+
+def _rows_of(pages: list[dict], info: EnterpriseInfo, complete: bool = True) -> list[tuple[str, str, dict]] | None:
+    """The (id, text, metadata) rows of the documents `info` lists; None where `complete` and a
+    document is short of its chunks (or holds extra ones)."""
+    expected = {(d.doc_id, d.sha256): d.chunks for d in info.documents}
+    rows = [row for page in pages for row in zip(page["ids"], page["documents"], page["metadatas"], strict=True)
+            if (row[2]["doc_id"], row[2]["doc_sha"]) in expected]
+    if complete and Counter((m["doc_id"], m["doc_sha"]) for _, _, m in rows) != Counter(expected):
+        return None
+    return rows

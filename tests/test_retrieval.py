@@ -114,6 +114,31 @@ def test_reingest_unchanged_then_changed_file_replaces_old_chunks(tmp_path: Path
     assert any("Steelco" in t for t in texts) and not any("No material litigation" in t for t in texts)
 
 
+def test_a_read_one_publish_behind_takes_the_newer_version_from_the_rows_it_read(
+        tmp_path: Path, searcher: Searcher, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A writer adds a document's new chunks before it publishes and cleans the old ones after: a
+    reader holding the older record gets the newer version whole, without scanning again (under a
+    writer that publishes without pause, every extra scan is another race to lose)."""
+    pdf = annual_report(tmp_path / "r.pdf", "Acme Parts", revenue="345.6", customer="BYD", litigation="No material litigation.")
+    ingest_file(searcher.store, searcher.embedder, job(pdf, "ACME"))
+    behind = searcher.store.enterprise("ACME")
+    annual_report(pdf, "Acme Parts", revenue="345.6", customer="BYD", litigation="Steelco sued the company for RMB 12 million.")
+    ingest_file(searcher.store, searcher.embedder, job(pdf, "ACME"))
+    scans = []
+    scan = type(searcher.store)._scan
+
+    def counted(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202 - the store's own signature
+        scans.append(1)
+        return scan(*args, **kwargs)
+
+    monkeypatch.setattr(type(searcher.store), "_scan", staticmethod(counted))
+    chunks = searcher.store.chunks(behind)
+    newer = searcher.store.enterprise("ACME")
+    assert len(scans) == 1 and newer.revision == behind.revision + 1
+    assert {c.doc_sha for c in chunks} == {newer.documents[0].sha256} and len(chunks) == newer.documents[0].chunks
+    assert any("Steelco" in c.text for c in chunks)
+
+
 def test_interrupted_ingest_is_invisible_and_cleaned_up(tmp_path: Path, searcher: Searcher) -> None:
     """A crash after staging and before publishing: old version still served, orphans removed later."""
     from eprof.retrieval.chunking import chunk_document
