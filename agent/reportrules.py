@@ -32,7 +32,9 @@ TITLE = re.compile(r"^\s*(\d+(\.\d+)*\s*|[(（]?[一二三四五六七八九十\
 """A section title or form question ('6.2控股股东及其关联方对上市公司的非经营性占用资金情况'): it names a topic, states nothing."""
 QUESTION = re.compile(r"是否")
 TABLE_DUMP_TOKENS = 8
-"""A sentence of this many space-separated cells and no comma or full stop is a table's header run together."""
+"""A sentence of this many space-separated cells and no full stop is a table's header or a roster run
+together. Commas do not save it: sentences arrive NFKC-folded (，→,), and when commas counted, a
+committee roster in the real bank report read as a consumer-complaint flag."""
 BOILERPLATE = re.compile(
     r"独立董事.{0,120}(发表|出具)了?.{0,8}意见|(重大|重要)缺陷|定性标准|定量标准|缺陷认定"
     r"|收取的资金占用费|承诺.{0,10}(不|将)|本人将|投诉(占比|合计|业务类别|量)|受理[^。；]{0,30}投诉|"
@@ -56,7 +58,7 @@ def mask_templates(text: str, following: str = "") -> str:
     cells = stripped.split()
     if (
         (TITLE.match(stripped) or (QUESTION.search(stripped) and not stripped.endswith("。")))
-        or (len(cells) >= TABLE_DUMP_TOKENS and re.search(r"[\u4e00-\u9fff]", stripped) and not re.search(r"[，。；]", stripped))
+        or (len(cells) >= TABLE_DUMP_TOKENS and re.search(r"[\u4e00-\u9fff]", stripped) and "。" not in stripped)
         or (BOILERPLATE.search(stripped) and not EVENT.search(stripped))
         or (following.strip() and following.strip()[0] in BOX and not stripped.endswith(("。", "！", "？")))
     ):

@@ -127,6 +127,10 @@ def test_no_unit_no_figure() -> None:
     ("√本年度公司有重大诉讼 □本年度公司无重大诉讼", "本年度公司有重大诉讼"),
     ("五、净利润（净亏损以“－”号填列） 24,952,387.01", "五、净利润 24,952,387.01"),
     ("报告期内公司不存在重大诉讼。", "报告期内公司不存在重大诉讼。"),
+    # a table header or roster run together is blanked, commas or not; a spaced-out sentence that ends is kept
+    ("项目 2020年 2019年 营业收入 1,234,567 1,100,000 营业成本 900,000 800,000", ""),
+    ("消费者权益 保护 委员会 委员：蔡方方、郭建， 2024年 工作 计划， 发展 规划", ""),
+    ("报告期内 公司 因 违规 担保 被 证监会 立案调查，罚款 50 万元。", "报告期内 公司 因 违规 担保 被 证监会 立案调查，罚款 50 万元。"),
 ])
 def test_check_boxes_and_row_labels_are_masked(sentence: str, kept: str) -> None:
     masked = mask_templates(sentence)
