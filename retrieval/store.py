@@ -361,14 +361,14 @@ class Store:
         pages = self._read(info.enterprise_id, lambda c: list(self._scan(c, ["documents", "metadatas"])))
         for _ in range(READ_TRIES):
             rows = _rows_of(pages, info)
-            if rows is not None:
+            if _whole(rows, info):
                 return rows
             newer = self.enterprise(info.enterprise_id)
             if newer is None or newer.revision == info.revision:  # nothing published meanwhile: no race to wait out
-                return _rows_of(pages, info, complete=False) or []
+                return rows
             info = newer
             rows = _rows_of(pages, info)
-            if rows is not None:
+            if _whole(rows, info):
                 return rows
             pages = self._read(info.enterprise_id, lambda c: list(self._scan(c, ["documents", "metadatas"])))
         raise StoreError(f"the documents of enterprise {info.enterprise_id!r} changed under {READ_TRIES} reads in a row; try again")
@@ -379,12 +379,13 @@ class Store:
         return [] if collection is None else [i for page in self._scan(collection, []) for i in page["ids"]]
 
 
-def _rows_of(pages: list[dict], info: EnterpriseInfo, complete: bool = True) -> list[tuple[str, str, dict]] | None:
-    """The (id, text, metadata) rows of the documents `info` lists; None where `complete` and a
-    document is short of its chunks (or holds extra ones)."""
-    expected = {(d.doc_id, d.sha256): d.chunks for d in info.documents}
-    rows = [row for page in pages for row in zip(page["ids"], page["documents"], page["metadatas"], strict=True)
-            if (row[2]["doc_id"], row[2]["doc_sha"]) in expected]
-    if complete and Counter((m["doc_id"], m["doc_sha"]) for _, _, m in rows) != Counter(expected):
-        return None
-    return rows
+def _rows_of(pages: list[dict], info: EnterpriseInfo) -> list[tuple[str, str, dict]]:
+    """The (id, text, metadata) rows of the documents `info` lists."""
+    live = {(d.doc_id, d.sha256) for d in info.documents}
+    return [row for page in pages for row in zip(page["ids"], page["documents"], page["metadatas"], strict=True)
+            if (row[2]["doc_id"], row[2]["doc_sha"]) in live]
+
+
+def _whole(rows: list[tuple[str, str, dict]], info: EnterpriseInfo) -> bool:
+    """Every document `info` lists has exactly its chunks among the rows."""
+    return Counter((m["doc_id"], m["doc_sha"]) for _, _, m in rows) == Counter({(d.doc_id, d.sha256): d.chunks for d in info.documents})
