@@ -2,8 +2,9 @@
 
 PSI = sum((a - e) * ln(a / e)) over bins, with e and a the baseline and current shares. Usual
 bands: < 0.1 stable, 0.1 to 0.25 monitor, >= 0.25 a significant shift (investigate, maybe
-retrain). Model features use the scorecard's own bins (plus missing), which is what CSI means;
-other columns and the score use baseline deciles.
+retrain). Model features use the scorecard's own bins (plus missing), which is what CSI means, and
+each 2-D variable its own cells (plus missing): two features can each hold steady while the
+population moves across their joint table; other columns and the score use baseline deciles.
 """
 
 from __future__ import annotations
@@ -48,7 +49,7 @@ def band(value: float) -> Band:
 
 class StabilityRow(Contract):
     name: str
-    kind: Literal["score", "feature"]
+    kind: Literal["score", "feature", "pair"]
     binning: Literal["model", "baseline deciles"]
     n_bins: int
     psi: float
@@ -79,7 +80,7 @@ def _decile_indices(base: np.ndarray, cur: np.ndarray) -> tuple[np.ndarray, np.n
 
 
 def _row(
-    name: str, kind: Literal["score", "feature"], binning: Literal["model", "baseline deciles"],
+    name: str, kind: Literal["score", "feature", "pair"], binning: Literal["model", "baseline deciles"],
     bi: np.ndarray, ci: np.ndarray, n: int, base: np.ndarray, cur: np.ndarray,
 ) -> StabilityRow:
     value = psi(np.bincount(bi, minlength=n), np.bincount(ci, minlength=n))
@@ -125,6 +126,10 @@ def stability_report(
             n = len(model.variable(name).bins) + 1
             rows.append(_row(name, "feature", "model", b_idx[:, j], c_idx[:, j], n,
                              base[name].to_numpy(), cur[name].to_numpy()))
+        b_cell, c_cell = model.cell_indices(base), model.cell_indices(cur)
+        for j, pair in enumerate(model.pairs):  # a row missing either value is in the pair's missing bin
+            b_gap, c_gap = (np.where(f[[pair.x, pair.y]].isna().any(axis=1), np.nan, 0.0) for f in (base, cur))
+            rows.append(_row(pair.name, "pair", "model", b_cell[:, j], c_cell[:, j], len(pair.cells) + 1, b_gap, c_gap))
     else:
         for name in names:
             b, c = base[name].to_numpy(), cur[name].to_numpy()

@@ -177,6 +177,19 @@ def test_a_pair_joins_when_inner_cv_finds_an_interaction(paired, tmp_path):
     assert report.rows[0].name == "score" and report.rows[0].psi == pytest.approx(0.0, abs=1e-12)
 
 
+def test_monitoring_sees_a_population_move_across_a_pair_s_table_while_each_feature_holds(paired, tmp_path):
+    fitted, X, _ = paired
+    model = load_model(save_artifact(fitted.to_artifact(master_scale=POLICY.master_scale, label="y", data_sha256="sha256:pair"), tmp_path))
+    moved = X.sort_values("x").reset_index(drop=True)
+    moved["z"] = np.sort(X["z"].to_numpy())  # the same values of each feature, now rising together
+    rows = {r.name: r for r in stability_report(X, moved, model).rows}
+    assert [rows[f].psi for f in model.features] == pytest.approx([0.0] * len(model.features), abs=1e-12)
+    pair = rows["x × z"]
+    assert (pair.kind, pair.binning, pair.n_bins, pair.band) == ("pair", "model", len(model.artifact.pairs[0].cells) + 1, "shift")
+    assert pair.baseline_missing == pair.current_missing == float(X["z"].isna().mean())
+    assert stability_report(X, X, model).rows[-1].psi == pytest.approx(0.0, abs=1e-12)
+
+
 def test_a_pair_s_reason_code_names_both_features_and_a_flag_inside_a_pair_is_not_overlaid_again(paired):
     fitted, _, _ = paired
     artifact = fitted.to_artifact(master_scale=POLICY.master_scale, label="y", data_sha256="sha256:pair")
