@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import json
 import math
-import re
 from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
@@ -30,7 +29,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from eprof.agent.news_events import NewsHit, sentence_event
-from eprof.agent.news_gate_features import FEATURES, other_names
+from eprof.agent.news_gate_features import FEATURES, occurrences, other_names
 from eprof.agent.subjects import mentions, names_listed_company, related
 from eprof.kernel.config import load_settings
 from eprof.kernel.errors import InputError
@@ -134,13 +133,12 @@ def gate_event(sentences: Sequence[str], names: Sequence[str]) -> tuple[int, New
     anywhere: list[tuple[int, NewsHit]] = []
     for i, text in enumerate(sentences):
         spans = mentions(text, names)
-        ties = related(text, names)
         if spans or not (names_listed_company(text) or any(o in text.lower() for o in others)):
-            hit = _untied(sentence_event(text, spans[0][0] if spans else 0), ties)
+            hit = _untied(sentence_event(text, spans[0][0] if spans else 0), text, names)
             if hit is not None:
                 (named if spans else nobodys).append((i, hit))
                 continue
-        hit = _untied(sentence_event(text), ties)
+        hit = _untied(sentence_event(text), text, names)
         if hit is not None and _nearest_is_own(text, names, hit.start):
             anywhere.append((i, hit))
     return (named or nobodys or anywhere or [None])[0]
@@ -150,8 +148,7 @@ def _nearest_is_own(text: str, names: Sequence[str], at: int) -> bool:
     """Whether the organisation name written nearest before `at` (where none is, nearest after) is
     one of the enterprise's names: Chinese news puts the subject before its event. A found "name"
     holding the event's own first character is the event's wording (诈骗 in 诈骗平台), no firm."""
-    lower = text.lower()
-    own = [(m.start(), m.end()) for n in names for m in re.finditer(re.escape(n.lower()), lower)]
+    own = occurrences(text, names)
     written = [(a, b, True) for a, b in own] + [
         (a, b, False) for a, b, _ in other_names(text, names) if not (a <= at < b or any(x <= a and b <= y for x, y in own))]
     before = [w for w in written if w[1] <= at]
@@ -161,6 +158,6 @@ def _nearest_is_own(text: str, names: Sequence[str], at: int) -> bool:
     return bool(after) and min(after)[2]
 
 
-def _untied(hit: NewsHit | None, ties: Sequence[tuple[str, int, int]]) -> NewsHit | None:
+def _untied(hit: NewsHit | None, text: str, names: Sequence[str]) -> NewsHit | None:
     """The hit, unless it stands in a stretch about a firm tied to the enterprise."""
-    return None if hit is None or any(a <= hit.start < b for _, a, b in ties) else hit
+    return None if hit is None or any(a <= hit.start < b for _, a, b in related(text, names)) else hit

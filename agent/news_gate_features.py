@@ -58,7 +58,7 @@ from eprof.agent.news_events import EVENTS
 from eprof.agent.subjects import declared_aliases, mentions
 from eprof.retrieval.segment import word_bounds
 
-__all__ = ["FEATURES", "candidate", "gate_features", "other_names"]
+__all__ = ["FEATURES", "candidate", "gate_features", "occurrences", "other_names"]
 
 FEATURES = ("rules", "mentions", "raw", "glued", "nested", "extended", "first", "head", "full", "hashtag",
             "risk_gap", "risk_after", "risk_sentence", "other_closer", "others", "relation", "listed", "quoted", "declared", "risk_any",
@@ -89,7 +89,9 @@ def candidate(features: dict[str, float]) -> bool:
     return features["raw"] > 0
 
 
-def _occurrences(text: str, names: Sequence[str]) -> list[tuple[int, int]]:
+def occurrences(text: str, names: Sequence[str]) -> list[tuple[int, int]]:
+    """Spans where the text writes one of the names, glued into a longer word or not (a shorter
+    name inside a longer one's occurrence is that occurrence)."""
     lower = text.lower()
     spans: list[tuple[int, int]] = []
     for n in names:  # longest first: a shorter name inside a longer occurrence is the same one
@@ -132,7 +134,7 @@ def gate_features(text: str, name: str, names: Sequence[str], rules: bool) -> di
     """The gate's features for the enterprise called `name` (all its names: `names`) in one news text."""
     text = unicodedata.normalize("NFKC", text)
     spans = mentions(text, names)
-    raw = _occurrences(text, names)
+    raw = occurrences(text, names)
     others = other_names(text, names)
     risks = _risk_spans(text)
     n = max(len(text), 1)
