@@ -8,10 +8,11 @@ train`) that decides, per news document, whether its risk event is the enterpris
 
 - it never touches annual reports or filings, and never steers on document instructions: only a
   news document's risk flags are kept or dropped by it;
-- it speaks only where the document names the enterprise and states a risk phrase (`candidate`);
-  elsewhere the rules decide;
-- where it accepts a document whose stretches held no event, the event is the one the press words
-  in a sentence naming the enterprise, or else the document's first (`gate_event`).
+- it speaks only where the document writes one of the enterprise's names (`candidate`); elsewhere
+  the rules decide;
+- where it accepts a document whose stretches held no event, the event is read from a sentence
+  about the enterprise, never from one about another or a tied firm (`gate_event`), and none is
+  added where every mention sits inside another firm's registered name (agent/flag_rules.py).
 
 The artefact ships as `agent/news_gate.json` (trees, threshold and what it was trained on); with
 no artefact the rules apply unchanged, and a corrupt one is an error naming the file.
