@@ -28,6 +28,7 @@ SHARE_FLOOR = 1e-4
 """Empty bins get this share so ln(a / e) stays finite; it caps one empty bin's term at ~0.9 * share."""
 
 Band = Literal["stable", "monitor", "shift"]
+Kind = Literal["score", "feature", "pair"]
 
 
 def psi(expected: np.ndarray, actual: np.ndarray) -> float:
@@ -49,7 +50,7 @@ def band(value: float) -> Band:
 
 class StabilityRow(Contract):
     name: str
-    kind: Literal["score", "feature", "pair"]
+    kind: Kind
     binning: Literal["model", "baseline deciles"]
     n_bins: int
     psi: float
@@ -80,7 +81,7 @@ def _decile_indices(base: np.ndarray, cur: np.ndarray) -> tuple[np.ndarray, np.n
 
 
 def _row(
-    name: str, kind: Literal["score", "feature", "pair"], binning: Literal["model", "baseline deciles"],
+    name: str, kind: Kind, binning: Literal["model", "baseline deciles"],
     bi: np.ndarray, ci: np.ndarray, n: int, base: np.ndarray, cur: np.ndarray,
 ) -> StabilityRow:
     value = psi(np.bincount(bi, minlength=n), np.bincount(ci, minlength=n))
